@@ -1,0 +1,41 @@
+#pragma once
+// The binary encoding of an event as stored in the log.
+//
+// Layout (big-endian integers):
+//   u8  format (1)      u8  type
+//   u64 position        u64 seq
+//   i64 recv_time_us    16  stream uuid
+//   varint author length,    author bytes
+//   varint client id length, client id bytes
+//   payload bytes (the rest: compact JSON)
+//
+// position and seq sit at fixed offsets so that the group-commit writer can
+// stamp them into an already encoded record.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "belay/engine/errc.hpp"
+#include "belay/engine/event.hpp"
+
+namespace belay::engine {
+
+inline constexpr std::size_t codec_position_offset = 2;
+inline constexpr std::size_t codec_seq_offset = 10;
+inline constexpr std::size_t codec_header_size = 42;
+
+// Appends the encoding of `e` to `out`.
+void encode_event(const event& e, std::string& out);
+std::string encode_event(const event& e);
+
+// Overwrites position and seq in an encoded record.
+// REQUIRES: record.size() >= codec_header_size.
+void stamp_event(std::string& record, log_position position, seq s);
+
+// Decodes into `out`, reusing its strings' capacity. errc::corruption if the
+// bytes are not a well-formed record.
+[[nodiscard]] boost::system::error_code decode_event(std::string_view bytes, event& out);
+[[nodiscard]] result<event> decode_event(std::string_view bytes);
+
+}  // namespace belay::engine

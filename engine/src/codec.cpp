@@ -1,0 +1,95 @@
+#include "belay/engine/codec.hpp"
+
+#include <cstring>
+
+#include "layout.hpp"
+
+namespace belay::engine {
+namespace {
+
+constexpr std::uint8_t format_v1 = 1;
+
+void put_varint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+bool get_varint(std::string_view& in, std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift <= 63 && !in.empty(); shift += 7) {
+        auto byte = static_cast<std::uint8_t>(in.front());
+        in.remove_prefix(1);
+        v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+        if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+bool get_string(std::string_view& in, std::string& out) {
+    std::uint64_t len = 0;
+    if (!get_varint(in, len) || len > in.size()) return false;
+    out.assign(in.data(), len);
+    in.remove_prefix(len);
+    return true;
+}
+
+}  // namespace
+
+void encode_event(const event& e, std::string& out) {
+    std::size_t start = out.size();
+    out.resize(start + codec_header_size);
+    char* p = out.data() + start;
+    p[0] = static_cast<char>(format_v1);
+    p[1] = static_cast<char>(e.type);
+    layout::put_be64(p + codec_position_offset, e.position.value);
+    layout::put_be64(p + codec_seq_offset, e.seq.value);
+    layout::put_be64(p + 18, static_cast<std::uint64_t>(e.recv_time_us));
+    std::memcpy(p + 26, e.stream.bytes().data(), 16);
+    put_varint(out, e.author.size());
+    out.append(e.author);
+    put_varint(out, e.client_id.size());
+    out.append(e.client_id);
+    out.append(e.payload);
+}
+
+std::string encode_event(const event& e) {
+    std::string out;
+    out.reserve(codec_header_size + 4 + e.author.size() + e.client_id.size() + e.payload.size());
+    encode_event(e, out);
+    return out;
+}
+
+void stamp_event(std::string& record, log_position position, seq s) {
+    layout::put_be64(record.data() + codec_position_offset, position.value);
+    layout::put_be64(record.data() + codec_seq_offset, s.value);
+}
+
+boost::system::error_code decode_event(std::string_view bytes, event& out) {
+    if (bytes.size() < codec_header_size) return errc::corruption;
+    const char* p = bytes.data();
+    if (static_cast<std::uint8_t>(p[0]) != format_v1) return errc::corruption;
+    auto raw_type = static_cast<std::uint8_t>(p[1]);
+    if (!is_known(raw_type)) return errc::corruption;
+    out.type = static_cast<event_type>(raw_type);
+    out.position = log_position{layout::get_be64(p + codec_position_offset)};
+    out.seq = seq{layout::get_be64(p + codec_seq_offset)};
+    out.recv_time_us = static_cast<std::int64_t>(layout::get_be64(p + 18));
+    session_id::bytes_type id;
+    std::memcpy(id.data(), p + 26, 16);
+    out.stream = session_id{id};
+    std::string_view rest = bytes.substr(codec_header_size);
+    if (!get_string(rest, out.author) || !get_string(rest, out.client_id)) return errc::corruption;
+    out.payload.assign(rest.data(), rest.size());
+    return {};
+}
+
+result<event> decode_event(std::string_view bytes) {
+    event e;
+    if (auto ec = decode_event(bytes, e)) return ec;
+    return e;
+}
+
+}  // namespace belay::engine

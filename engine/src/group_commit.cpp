@@ -1,0 +1,218 @@
+#include "group_commit.hpp"
+
+#include <rocksdb/write_batch.h>
+
+#include "belay/engine/codec.hpp"
+#include "layout.hpp"
+
+namespace belay::engine {
+
+// What one round has staged but not yet written: heads and client ids seen in
+// this round, overlaid on the committed ones.
+struct group_commit::round {
+    rocksdb::WriteBatch batch;
+    std::unordered_map<session_id, std::uint64_t> heads;
+    std::unordered_map<std::string, append_result> client_ids;
+    std::uint64_t position = 0;
+    std::vector<event> committed;
+    bool want_events = false;
+};
+
+group_commit::group_commit(event_log::impl& log, durability mode, std::size_t max_batch_events)
+    : log_(log),
+      mode_(mode),
+      max_batch_events_(max_batch_events),
+      last_position_(log.committed.load()),
+      thread_([this] { run(); }) {}
+
+group_commit::~group_commit() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void group_commit::submit(pending_append p) {
+    {
+        std::unique_lock lock(mutex_);
+        auto refusal = stopping_ ? boost::system::error_code(errc::closed)
+                                 : (failed_ ? boost::system::error_code(errc::log_failed)
+                                            : boost::system::error_code{});
+        if (!refusal) {
+            queue_.push_back(std::move(p));
+            lock.unlock();
+            wake_.notify_one();
+            return;
+        }
+        lock.unlock();
+        p.done(refusal);
+    }
+}
+
+boost::system::error_code group_commit::health() const {
+    std::lock_guard lock(mutex_);
+    return failed_;
+}
+
+void group_commit::run() {
+    std::vector<pending_append> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and drained
+            // A restore is written on its own; appends are grouped.
+            std::size_t events = 0;
+            while (!queue_.empty() && events < max_batch_events_) {
+                if (queue_.front().is_restore && !batch.empty()) break;
+                events += queue_.front().requests.size() + queue_.front().restore.size();
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+                if (batch.back().is_restore) break;
+            }
+        }
+        if (batch.size() == 1 && batch.front().is_restore)
+            write_restore(batch.front());
+        else
+            write_round(batch);
+        batch.clear();
+    }
+}
+
+result<seq> group_commit::head(session_id stream, round& r) {
+    if (auto it = r.heads.find(stream); it != r.heads.end()) return seq{it->second};
+    if (auto it = heads_.find(stream); it != heads_.end()) return seq{it->second};
+    auto stored = log_.read_head(stream);
+    if (!stored) return stored.error();
+    heads_.emplace(stream, stored->value);
+    return *stored;
+}
+
+boost::system::error_code group_commit::stage(pending_append& p, round& r,
+                                              std::vector<append_result>& results) {
+    results.reserve(p.requests.size());
+    for (std::size_t i = 0; i < p.requests.size(); ++i) {
+        auto& req = p.requests[i];
+        std::string cid_key;
+        if (!req.client_id.empty()) {
+            cid_key = layout::client_id_key(req.stream, req.client_id);
+            if (auto it = r.client_ids.find(cid_key); it != r.client_ids.end()) {
+                results.push_back({it->second.position, it->second.seq, true});
+                continue;
+            }
+            std::string value;
+            auto s = log_.db->Get(rocksdb::ReadOptions{}, log_.client_ids, cid_key, &value);
+            if (s.ok() && value.size() == 16) {
+                results.push_back({log_position{layout::get_be64(value.data() + 8)},
+                                   seq{layout::get_be64(value.data())}, true});
+                continue;
+            }
+            if (!s.ok() && !s.IsNotFound()) return to_error(s);
+        }
+        auto h = head(req.stream, r);
+        if (!h) return h.error();
+        seq s{h->value + 1};
+        log_position pos{++r.position};
+        r.heads[req.stream] = s.value;
+        stamp_event(p.records[i], pos, s);
+        auto key = layout::stream_key(req.stream, s);
+        r.batch.Put(log_.events, key, p.records[i]);
+        r.batch.Put(log_.global, layout::position_key(pos), key);
+        if (!cid_key.empty()) {
+            r.batch.Put(log_.client_ids, cid_key, layout::client_id_value(s, pos));
+            r.client_ids.emplace(std::move(cid_key), append_result{pos, s, false});
+        }
+        results.push_back({pos, s, false});
+        if (r.want_events) {
+            event e{pos,
+                    req.stream,
+                    s,
+                    req.type,
+                    req.recv_time_us,
+                    std::move(req.author),
+                    std::move(req.client_id),
+                    std::move(req.payload)};
+            r.committed.push_back(std::move(e));
+        }
+    }
+    return {};
+}
+
+void group_commit::write_round(std::vector<pending_append>& batch) {
+    round r;
+    r.position = last_position_;
+    {
+        std::lock_guard lock(log_.listeners_mutex);
+        r.want_events = !log_.listeners.empty();
+    }
+    std::vector<std::vector<append_result>> results(batch.size());
+    boost::system::error_code ec;
+    for (std::size_t i = 0; i < batch.size() && !ec; ++i)
+        ec = stage(batch[i], r, results[i]);
+    if (!ec && r.batch.Count() > 0) {
+        rocksdb::WriteOptions w;
+        w.sync = mode_ == durability::sync;
+        ec = to_error(log_.db->Write(w, &r.batch));
+    }
+    if (ec) {
+        fail(ec);
+        for (auto& p : batch)
+            p.done(ec);
+        return;
+    }
+    for (auto& [stream, s] : r.heads)
+        heads_[stream] = s;
+    last_position_ = r.position;
+    log_.publish_commit(log_position{last_position_}, r.committed);
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        batch[i].done(std::move(results[i]));
+}
+
+void group_commit::write_restore(pending_append& p) {
+    round r;
+    r.position = last_position_;
+    for (auto& e : p.restore) {
+        auto h = head(e.stream, r);
+        if (!h) return p.done(h.error());
+        if (e.seq.value != h->value + 1 || e.position.value <= r.position)
+            return p.done(errc::invalid_argument);
+        r.heads[e.stream] = e.seq.value;
+        r.position = e.position.value;
+        auto key = layout::stream_key(e.stream, e.seq);
+        r.batch.Put(log_.events, key, encode_event(e));
+        r.batch.Put(log_.global, layout::position_key(e.position), key);
+        if (!e.client_id.empty())
+            r.batch.Put(log_.client_ids, layout::client_id_key(e.stream, e.client_id),
+                        layout::client_id_value(e.seq, e.position));
+    }
+    rocksdb::WriteOptions w;
+    w.sync = mode_ == durability::sync;
+    if (auto ec = to_error(log_.db->Write(w, &r.batch))) {
+        fail(ec);
+        return p.done(ec);
+    }
+    for (auto& [stream, s] : r.heads)
+        heads_[stream] = s;
+    last_position_ = r.position;
+    log_.publish_commit(log_position{last_position_}, p.restore);
+    p.done(std::vector<append_result>{});
+}
+
+// A failed write leaves the log's state unknown (the batch may or may not be
+// on disk after a restart), so the writer refuses further writes rather than
+// risk reusing a seq or position. Reopening the log recovers a consistent
+// state from RocksDB's WAL.
+void group_commit::fail(boost::system::error_code ec) {
+    std::deque<pending_append> refused;
+    {
+        std::lock_guard lock(mutex_);
+        if (!failed_) failed_ = ec;
+        refused.swap(queue_);
+    }
+    for (auto& p : refused)
+        p.done(errc::log_failed);
+}
+
+}  // namespace belay::engine

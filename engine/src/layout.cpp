@@ -1,0 +1,56 @@
+#include "layout.hpp"
+
+#include <cstring>
+
+namespace belay::engine::layout {
+
+void put_be64(char* p, std::uint64_t v) {
+    for (int i = 7; i >= 0; --i) {
+        p[i] = static_cast<char>(v & 0xFF);
+        v >>= 8;
+    }
+}
+
+std::uint64_t get_be64(const char* p) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | static_cast<std::uint8_t>(p[i]);
+    return v;
+}
+
+std::string stream_key(session_id stream, seq s) {
+    std::string key(stream_key_size, '\0');
+    std::memcpy(key.data(), stream.bytes().data(), 16);
+    put_be64(key.data() + 16, s.value);
+    return key;
+}
+
+std::string position_key(log_position position) {
+    std::string key(8, '\0');
+    put_be64(key.data(), position.value);
+    return key;
+}
+
+std::string client_id_key(session_id stream, std::string_view client_id) {
+    std::string key(reinterpret_cast<const char*>(stream.bytes().data()), 16);
+    key.append(client_id);
+    return key;
+}
+
+std::string client_id_value(seq s, log_position position) {
+    std::string value(16, '\0');
+    put_be64(value.data(), s.value);
+    put_be64(value.data() + 8, position.value);
+    return value;
+}
+
+bool parse_stream_key(std::string_view key, session_id& stream, seq& s) {
+    if (key.size() != stream_key_size) return false;
+    session_id::bytes_type bytes;
+    std::memcpy(bytes.data(), key.data(), 16);
+    stream = session_id{bytes};
+    s = seq{get_be64(key.data() + 16)};
+    return true;
+}
+
+}  // namespace belay::engine::layout

@@ -1,0 +1,171 @@
+#include "log_impl.hpp"
+
+#include <filesystem>
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include "group_commit.hpp"
+#include "layout.hpp"
+
+namespace belay::engine {
+namespace {
+
+rocksdb::ColumnFamilyOptions stream_keyed_options(std::size_t prefix, std::size_t memtable_mb) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(prefix));
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    cf.write_buffer_size = memtable_mb << 20;
+    cf.compression = rocksdb::kLZ4Compression;
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.block_size = 16 * 1024;
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return cf;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> descriptors() {
+    rocksdb::ColumnFamilyOptions global;
+    global.write_buffer_size = 16 << 20;
+    global.compression = rocksdb::kLZ4Compression;
+    return {
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
+        {layout::events_cf, stream_keyed_options(16, 64)},
+        {layout::global_cf, global},
+        {layout::client_ids_cf, stream_keyed_options(16, 8)},
+        {layout::meta_cf, rocksdb::ColumnFamilyOptions{}},
+    };
+}
+
+rocksdb::DBOptions db_options() {
+    rocksdb::DBOptions o;
+    o.max_background_jobs = 2;
+    o.bytes_per_sync = 1 << 20;
+    o.keep_log_file_num = 4;
+    o.max_total_wal_size = 256 << 20;
+    o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    return o;
+}
+
+}  // namespace
+
+boost::system::error_code to_error(const rocksdb::Status& status) {
+    if (status.ok()) return {};
+    if (status.IsNotFound()) return errc::not_found;
+    if (status.IsCorruption()) return errc::corruption;
+    if (status.IsIOError() && status.ToString().find("lock") != std::string::npos)
+        return errc::busy;
+    if (status.IsInvalidArgument()) return errc::invalid_argument;
+    return errc::io_error;
+}
+
+event_log::impl::~impl() {
+    writer.reset();  // drains queued appends first
+    if (db) {
+        for (auto* h : handles)
+            db->DestroyColumnFamilyHandle(h);
+        handles.clear();
+        db->Close().PermitUncheckedError();
+        db.reset();
+    }
+    if (!secondary_dir.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove_all(secondary_dir, ignored);
+    }
+}
+
+boost::system::error_code event_log::impl::open_db(bool create_if_missing) {
+    auto options = db_options();
+    options.create_if_missing = create_if_missing;
+    options.create_missing_column_families = true;
+    rocksdb::DB* raw = nullptr;
+    auto status = rocksdb::DB::Open(options, data_dir, descriptors(), &handles, &raw);
+    if (!status.ok()) return to_error(status);
+    db.reset(raw);
+    events = handles[1];
+    global = handles[2];
+    client_ids = handles[3];
+    meta = handles[4];
+    std::string format;
+    auto s = db->Get(rocksdb::ReadOptions{}, meta, "format", &format);
+    if (s.IsNotFound()) {
+        rocksdb::WriteOptions w;
+        w.sync = true;
+        s = db->Put(w, meta, "format", "1");
+    } else if (s.ok() && format != "1") {
+        return errc::corruption;
+    }
+    if (!s.ok()) return to_error(s);
+    return load_committed();
+}
+
+boost::system::error_code event_log::impl::open_secondary() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "belay-secondary-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) return errc::io_error;
+    secondary_dir = pattern;
+    auto options = db_options();
+    options.max_open_files = -1;  // required by secondary instances
+    rocksdb::DB* raw = nullptr;
+    auto status = rocksdb::DB::OpenAsSecondary(options, data_dir, secondary_dir, descriptors(),
+                                               &handles, &raw);
+    if (!status.ok()) {
+        if (status.IsInvalidArgument() || status.IsPathNotFound() || status.IsIOError())
+            if (!std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT"))
+                return errc::not_found;
+        return to_error(status);
+    }
+    db.reset(raw);
+    events = handles[1];
+    global = handles[2];
+    client_ids = handles[3];
+    meta = handles[4];
+    read_only = true;
+    return load_committed();
+}
+
+boost::system::error_code event_log::impl::load_committed() {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, global));
+    it->SeekToLast();
+    std::uint64_t last = 0;
+    if (it->Valid()) {
+        if (it->key().size() != 8) return errc::corruption;
+        last = layout::get_be64(it->key().data());
+    }
+    if (auto ec = to_error(it->status())) return ec;
+    committed.store(last, std::memory_order_release);
+    return {};
+}
+
+result<seq> event_log::impl::read_head(session_id stream) {
+    rocksdb::ReadOptions ro;
+    ro.prefix_same_as_start = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, events));
+    it->SeekForPrev(layout::stream_key(stream, seq{UINT64_MAX}));
+    if (it->Valid()) {
+        session_id found;
+        seq s;
+        if (!layout::parse_stream_key({it->key().data(), it->key().size()}, found, s))
+            return errc::corruption;
+        if (found == stream) return s;
+    }
+    if (auto ec = to_error(it->status())) return ec;
+    return seq{0};
+}
+
+void event_log::impl::publish_commit(log_position last,
+                                     const std::vector<event>& committed_events) {
+    {
+        std::lock_guard lock(commit_mutex);
+        committed.store(last.value, std::memory_order_release);
+    }
+    commit_cv.notify_all();
+    if (committed_events.empty()) return;
+    std::lock_guard lock(listeners_mutex);
+    for (auto& listener : listeners)
+        listener(committed_events);
+}
+
+}  // namespace belay::engine

@@ -1,0 +1,62 @@
+#pragma once
+// The shared state behind event_log and its cursors. Cursors hold a
+// shared_ptr to it, so RocksDB is closed only after the last of them is gone.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "belay/engine/event_log.hpp"
+
+namespace belay::engine {
+
+class group_commit;
+
+// rocksdb::Status → engine error code.
+boost::system::error_code to_error(const rocksdb::Status& status);
+
+struct event_log::impl {
+    ~impl();
+
+    std::unique_ptr<rocksdb::DB> db;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::ColumnFamilyHandle* events = nullptr;
+    rocksdb::ColumnFamilyHandle* global = nullptr;
+    rocksdb::ColumnFamilyHandle* client_ids = nullptr;
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+
+    std::string data_dir;
+    std::string secondary_dir;  // read-only instances: removed on close
+    bool read_only = false;
+
+    // The last committed position, and a wake-up for those waiting on it.
+    std::atomic<std::uint64_t> committed{0};
+    std::mutex commit_mutex;
+    std::condition_variable commit_cv;
+
+    std::mutex listeners_mutex;
+    std::vector<commit_listener> listeners;
+
+    std::unique_ptr<group_commit> writer;
+
+    // Opens RocksDB with the log's column families.
+    [[nodiscard]] boost::system::error_code open_db(bool create_if_missing);
+    [[nodiscard]] boost::system::error_code open_secondary();
+    // Reads the last position in the global index into `committed`.
+    [[nodiscard]] boost::system::error_code load_committed();
+    // The stream's last seq, read from storage.
+    [[nodiscard]] result<seq> read_head(session_id stream);
+    void publish_commit(log_position last, const std::vector<event>& events);
+};
+
+// Reaches the internals of an event_log (verify, engine tests).
+struct log_access {
+    static event_log::impl& of(event_log& log) { return *log.impl_; }
+};
+
+}  // namespace belay::engine

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The README's test command (and CI's): installs what is missing, builds with
+# warnings as errors, runs the suite once under ASan+UBSan, then every test
+# in the release build. Ends with ctest's summary; fails if any test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BELAY_TEST_DEPS=1 bash scripts/setup-deps.sh
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+
+echo "== sanitizer build (ASan+UBSan)"
+BELAY_BUILD_DIR=build-asan BELAY_BUILD_TYPE=RelWithDebInfo \
+  bash scripts/build.sh -DBELAY_WERROR=ON -DBELAY_SANITIZE=ON
+(cd build-asan && BELAY_CRASH_ROUNDS=5 ASAN_OPTIONS=detect_leaks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure)
+
+echo "== release build"
+bash scripts/build.sh -DBELAY_WERROR=ON
+cd build && ctest --output-on-failure
