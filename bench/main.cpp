@@ -18,6 +18,11 @@ scenarios:
   append   in-process appends to the event log, then a full read
            --appenders 1,8,64      concurrent appending threads (one session each)
            --durability sync,buffered
+           --mode threads,async    threads: a blocking thread per appender;
+                                   async: one append in flight per appender,
+                                   driven by callbacks (how belayd uses the log)
+           --io-threads 1          threads running the async appenders
+           --window 1              async: appends each appender keeps in flight
            --seconds 3             appending time per configuration
            --payload-bytes 300
            --data-dir DIR          keep the logs here (default: temporary, removed)
@@ -56,6 +61,17 @@ belay::bench::append_params parse_append(const std::vector<std::string>& args) {
             for (auto& d : p.durabilities)
                 if (d != "sync" && d != "buffered")
                     throw std::invalid_argument("--durability takes sync and/or buffered");
+        } else if (name == "--mode") {
+            p.modes = split(value);
+            for (auto& m : p.modes)
+                if (m != "threads" && m != "async")
+                    throw std::invalid_argument("--mode takes threads and/or async");
+        } else if (name == "--window") {
+            p.windows.clear();
+            for (auto& w : split(value))
+                p.windows.push_back(static_cast<unsigned>(number(name, w)));
+        } else if (name == "--io-threads") {
+            p.io_threads = static_cast<unsigned>(number(name, value));
         } else if (name == "--seconds") {
             p.seconds = number(name, value);
         } else if (name == "--payload-bytes") {

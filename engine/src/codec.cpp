@@ -38,27 +38,52 @@ bool get_string(std::string_view& in, std::string& out) {
 
 }  // namespace
 
-void encode_event(const event& e, std::string& out) {
+namespace {
+
+void encode_parts(std::string& out, log_position position, seq s, session_id stream,
+                  event_type type, std::int64_t recv_time_us, std::string_view author,
+                  std::string_view client_id, std::string_view payload) {
     std::size_t start = out.size();
     out.resize(start + codec_header_size);
     char* p = out.data() + start;
     p[0] = static_cast<char>(format_v1);
-    p[1] = static_cast<char>(e.type);
-    layout::put_be64(p + codec_position_offset, e.position.value);
-    layout::put_be64(p + codec_seq_offset, e.seq.value);
-    layout::put_be64(p + 18, static_cast<std::uint64_t>(e.recv_time_us));
-    std::memcpy(p + 26, e.stream.bytes().data(), 16);
-    put_varint(out, e.author.size());
-    out.append(e.author);
-    put_varint(out, e.client_id.size());
-    out.append(e.client_id);
-    out.append(e.payload);
+    p[1] = static_cast<char>(type);
+    layout::put_be64(p + codec_position_offset, position.value);
+    layout::put_be64(p + codec_seq_offset, s.value);
+    layout::put_be64(p + 18, static_cast<std::uint64_t>(recv_time_us));
+    std::memcpy(p + 26, stream.bytes().data(), 16);
+    put_varint(out, author.size());
+    out.append(author);
+    put_varint(out, client_id.size());
+    out.append(client_id);
+    out.append(payload);
+}
+
+std::size_t encoded_size(std::string_view author, std::string_view client_id,
+                         std::string_view payload) {
+    return codec_header_size + 20 + author.size() + client_id.size() + payload.size();
+}
+
+}  // namespace
+
+void encode_event(const event& e, std::string& out) {
+    encode_parts(out, e.position, e.seq, e.stream, e.type, e.recv_time_us, e.author, e.client_id,
+                 e.payload);
 }
 
 std::string encode_event(const event& e) {
     std::string out;
-    out.reserve(codec_header_size + 4 + e.author.size() + e.client_id.size() + e.payload.size());
+    out.reserve(encoded_size(e.author, e.client_id, e.payload));
     encode_event(e, out);
+    return out;
+}
+
+std::string encode_unstamped(session_id stream, event_type type, std::int64_t recv_time_us,
+                             std::string_view author, std::string_view client_id,
+                             std::string_view payload) {
+    std::string out;
+    out.reserve(encoded_size(author, client_id, payload));
+    encode_parts(out, {}, {}, stream, type, recv_time_us, author, client_id, payload);
     return out;
 }
 

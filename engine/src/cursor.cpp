@@ -68,22 +68,22 @@ class events_cursor final : public log_cursor::impl {
 };
 
 // Walks the global index in position order, fetching events in batches.
+// Each refill opens a fresh iterator, so a cursor that reached the end sees
+// later commits on its next call.
 class global_cursor final : public log_cursor::impl {
   public:
     global_cursor(std::shared_ptr<event_log::impl> log, log_position after)
-        : log_(std::move(log)), next_key_(layout::position_key(log_position{after.value + 1})) {
-        if (after.value == UINT64_MAX) done_ = true;
-    }
+        : log_(std::move(log)), next_(after.value + 1) {}
 
     result<bool> next(event& out) override {
         if (pos_ == buffered_.size()) {
-            if (done_) return finished();
+            if (failed_) return error(failed_);
+            if (next_ == 0) return false;  // past the last possible position
             if (auto ec = refill()) {
-                done_ = true;
-                done_ec_ = ec;
+                failed_ = ec;
                 return error(ec);
             }
-            if (buffered_.empty()) return finished();
+            if (buffered_.empty()) return false;
         }
         out = std::move(buffered_[pos_++]);
         return true;
@@ -92,29 +92,36 @@ class global_cursor final : public log_cursor::impl {
   private:
     static constexpr std::size_t batch_size = 256;
 
-    result<bool> finished() {
-        done_ = true;
-        return done_ec_ ? error(done_ec_) : result<bool>(false);
+    // Collects up to batch_size (position, key) pairs from next_ on.
+    boost::system::error_code read_index(std::vector<std::uint64_t>& positions,
+                                         std::vector<std::string>& keys) {
+        std::unique_ptr<rocksdb::Iterator> it(
+            log_->db->NewIterator(rocksdb::ReadOptions{}, log_->global));
+        // The entry holding next_ may start before it.
+        it->SeekForPrev(layout::position_key(log_position{next_}));
+        if (!it->Valid()) it->Seek(layout::position_key(log_position{next_}));
+        for (; it->Valid() && keys.size() < batch_size; it->Next()) {
+            layout::index_entry entry;
+            if (!layout::parse_index_entry({it->key().data(), it->key().size()},
+                                           {it->value().data(), it->value().size()}, entry))
+                return errc::corruption;
+            for (auto p = std::max(entry.first, next_); p <= entry.last(); ++p) {
+                if (keys.size() == batch_size) return to_error(it->status());
+                positions.push_back(p);
+                keys.emplace_back(entry.key(p - entry.first));
+                next_ = p + 1;
+            }
+        }
+        return to_error(it->status());
     }
 
     boost::system::error_code refill() {
         buffered_.clear();
         pos_ = 0;
+        std::vector<std::uint64_t> positions;
         std::vector<std::string> keys;
         keys.reserve(batch_size);
-        {
-            std::unique_ptr<rocksdb::Iterator> it(
-                log_->db->NewIterator(rocksdb::ReadOptions{}, log_->global));
-            for (it->Seek(next_key_); it->Valid() && keys.size() < batch_size; it->Next()) {
-                if (it->key().size() != 8 || it->value().size() != layout::stream_key_size)
-                    return errc::corruption;
-                keys.emplace_back(it->value().data(), it->value().size());
-                next_key_ =
-                    layout::position_key(log_position{layout::get_be64(it->key().data()) + 1});
-            }
-            if (auto ec = to_error(it->status())) return ec;
-            if (!it->Valid()) done_ = true;
-        }
+        if (auto ec = read_index(positions, keys)) return ec;
         if (keys.empty()) return {};
         std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
         std::vector<rocksdb::PinnableSlice> values(keys.size());
@@ -127,16 +134,16 @@ class global_cursor final : public log_cursor::impl {
                 return statuses[i].IsNotFound() ? errc::corruption : to_error(statuses[i]);
             if (auto ec = decode_event({values[i].data(), values[i].size()}, buffered_[i]))
                 return ec;
+            if (buffered_[i].position.value != positions[i]) return errc::corruption;
         }
         return {};
     }
 
     std::shared_ptr<event_log::impl> log_;
-    std::string next_key_;
+    std::uint64_t next_;
     std::vector<event> buffered_;
     std::size_t pos_ = 0;
-    bool done_ = false;
-    boost::system::error_code done_ec_;
+    boost::system::error_code failed_;
 };
 
 class failed_cursor final : public log_cursor::impl {

@@ -14,9 +14,28 @@ struct group_commit::round {
     std::unordered_map<session_id, std::uint64_t> heads;
     std::unordered_map<std::string, append_result> client_ids;
     std::uint64_t position = 0;
+    // The round's global index entry: positions from index_first on.
+    std::uint64_t index_first = 0;
+    std::string index_keys;
     std::vector<event> committed;
     bool want_events = false;
 };
+
+// The global index gets one entry per run of consecutive positions (one per
+// round, normally) instead of one per event: a third fewer memtable inserts.
+void group_commit::add_to_index(round& r, log_position pos, std::string_view key) {
+    if (!r.index_keys.empty() &&
+        pos.value != r.index_first + r.index_keys.size() / layout::stream_key_size)
+        flush_index(r);
+    if (r.index_keys.empty()) r.index_first = pos.value;
+    r.index_keys.append(key);
+}
+
+void group_commit::flush_index(round& r) {
+    if (r.index_keys.empty()) return;
+    r.batch.Put(log_.global, layout::position_key(log_position{r.index_first}), r.index_keys);
+    r.index_keys.clear();
+}
 
 group_commit::group_commit(event_log::impl& log, durability mode, std::size_t max_batch_events)
     : log_(log),
@@ -119,7 +138,7 @@ boost::system::error_code group_commit::stage(pending_append& p, round& r,
         stamp_event(p.records[i], pos, s);
         auto key = layout::stream_key(req.stream, s);
         r.batch.Put(log_.events, key, p.records[i]);
-        r.batch.Put(log_.global, layout::position_key(pos), key);
+        add_to_index(r, pos, key);
         if (!cid_key.empty()) {
             r.batch.Put(log_.client_ids, cid_key, layout::client_id_value(s, pos));
             r.client_ids.emplace(std::move(cid_key), append_result{pos, s, false});
@@ -151,6 +170,7 @@ void group_commit::write_round(std::vector<pending_append>& batch) {
     boost::system::error_code ec;
     for (std::size_t i = 0; i < batch.size() && !ec; ++i)
         ec = stage(batch[i], r, results[i]);
+    flush_index(r);
     if (!ec && r.batch.Count() > 0) {
         rocksdb::WriteOptions w;
         w.sync = mode_ == durability::sync;
@@ -182,11 +202,12 @@ void group_commit::write_restore(pending_append& p) {
         r.position = e.position.value;
         auto key = layout::stream_key(e.stream, e.seq);
         r.batch.Put(log_.events, key, encode_event(e));
-        r.batch.Put(log_.global, layout::position_key(e.position), key);
+        add_to_index(r, e.position, key);
         if (!e.client_id.empty())
             r.batch.Put(log_.client_ids, layout::client_id_key(e.stream, e.client_id),
                         layout::client_id_value(e.seq, e.position));
     }
+    flush_index(r);
     rocksdb::WriteOptions w;
     w.sync = mode_ == durability::sync;
     if (auto ec = to_error(log_.db->Write(w, &r.batch))) {

@@ -43,6 +43,8 @@ class group_commit {
     [[nodiscard]] boost::system::error_code stage(pending_append& p, round& r,
                                                   std::vector<append_result>& results);
     void fail(boost::system::error_code ec);
+    void add_to_index(round& r, log_position pos, std::string_view key);
+    void flush_index(round& r);
 
     event_log::impl& log_;
     durability mode_;

@@ -44,6 +44,13 @@ std::string client_id_value(seq s, log_position position) {
     return value;
 }
 
+bool parse_index_entry(std::string_view key, std::string_view value, index_entry& out) {
+    if (key.size() != 8 || value.empty() || value.size() % stream_key_size != 0) return false;
+    out.first = get_be64(key.data());
+    out.keys = value;
+    return out.first > 0;
+}
+
 bool parse_stream_key(std::string_view key, session_id& stream, seq& s) {
     if (key.size() != stream_key_size) return false;
     session_id::bytes_type bytes;

@@ -3,7 +3,9 @@
 // corrupt a log on purpose).
 //
 //   events      stream(16) ‖ be64(seq)        → encoded event (codec.hpp)
-//   global      be64(position)                → stream(16) ‖ be64(seq)
+//   global      be64(first position)          → stream key ‖ stream key ‖ …
+//               (one entry per group commit: the stream keys of the events at
+//               positions first, first+1, … in order)
 //   client_ids  stream(16) ‖ client id bytes  → be64(seq) ‖ be64(position)
 //   meta        "format"                      → "1"
 //
@@ -30,6 +32,21 @@ std::string stream_key(session_id stream, seq s);
 std::string position_key(log_position position);
 std::string client_id_key(session_id stream, std::string_view client_id);
 std::string client_id_value(seq s, log_position position);
+
+// A global index entry: the positions [first, first + count) and their keys.
+struct index_entry {
+    std::uint64_t first = 0;
+    std::string_view keys;  // count × stream_key_size bytes
+    std::uint64_t count() const { return keys.size() / stream_key_size; }
+    std::uint64_t last() const { return first + count() - 1; }
+    std::string_view key(std::uint64_t i) const {
+        return keys.substr(i * stream_key_size, stream_key_size);
+    }
+};
+
+// Parses an index entry; false if it is malformed (bad key, empty value, or a
+// value that is not a whole number of stream keys).
+bool parse_index_entry(std::string_view key, std::string_view value, index_entry& out);
 
 // Parses a stream key; false if it is not 24 bytes.
 bool parse_stream_key(std::string_view key, session_id& stream, seq& s);

@@ -1,5 +1,6 @@
 #include "belay/engine/verify.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -30,6 +31,14 @@ class checker {
     verify_report take() { return std::move(report_); }
 
   private:
+    struct located {
+        std::uint64_t position;
+        session_id stream;
+        std::uint64_t seq;
+    };
+    static std::string describe(const located& l) {
+        return fmt::format("stream {} seq {}", l.stream.to_string(), l.seq);
+    }
     void check_event(std::string_view key, std::string_view value);
 
     event_log::impl& log_;
@@ -40,6 +49,7 @@ class checker {
     std::uint64_t last_seq_ = 0;
     std::uint64_t last_position_ = 0;
     event scratch_;
+    std::vector<located> positions_;  // every event's position, for the index check
 };
 
 void checker::check_event(std::string_view key, std::string_view value) {
@@ -69,15 +79,7 @@ void checker::check_event(std::string_view key, std::string_view value) {
         fault("{}: position {} does not increase along the stream", where, scratch_.position.value);
     last_position_ = scratch_.position.value;
     if (!is_valid_json(scratch_.payload)) fault("{}: the payload is not valid JSON", where);
-    std::string indexed;
-    auto st = log_.db->Get(rocksdb::ReadOptions{}, log_.global,
-                           layout::position_key(scratch_.position), &indexed);
-    if (st.IsNotFound())
-        fault("{}: position {} is missing from the global index", where, scratch_.position.value);
-    else if (st.ok() && indexed != key)
-        fault("{}: the global index maps position {} elsewhere", where, scratch_.position.value);
-    else if (!st.ok())
-        fault("{}: the global index cannot be read: {}", where, st.ToString());
+    positions_.push_back({scratch_.position.value, stream, s.value});
 }
 
 boost::system::error_code checker::check_events() {
@@ -90,24 +92,56 @@ boost::system::error_code checker::check_events() {
     return to_error(it->status());
 }
 
-// Every event found its own entry; equal counts then mean the index holds
-// nothing else.
+// Walks the index in position order beside the events sorted by position:
+// every indexed position must be exactly one event's, and every event indexed.
 boost::system::error_code checker::check_index() {
+    std::sort(positions_.begin(), positions_.end(),
+              [](const located& a, const located& b) { return a.position < b.position; });
+    for (std::size_t i = 1; i < positions_.size(); ++i)
+        if (positions_[i].position == positions_[i - 1].position)
+            fault("position {} is used by two events ({} and {})", positions_[i].position,
+                  describe(positions_[i - 1]), describe(positions_[i]));
+    std::size_t next = 0;  // the first event not yet matched with an index entry
+    std::uint64_t previous_last = 0;
     std::unique_ptr<rocksdb::Iterator> it(
         log_.db->NewIterator(rocksdb::ReadOptions{}, log_.global));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        ++report_.index_entries;
-        if (it->key().size() != 8 || it->value().size() != layout::stream_key_size)
-            fault("global: malformed entry at index entry {}", report_.index_entries);
+        layout::index_entry entry;
+        if (!layout::parse_index_entry({it->key().data(), it->key().size()},
+                                       {it->value().data(), it->value().size()}, entry)) {
+            fault("global: a malformed index entry after position {}", previous_last);
+            continue;
+        }
+        if (entry.first <= previous_last)
+            fault("global: the entry at position {} overlaps the one before", entry.first);
+        previous_last = std::max(previous_last, entry.last());
+        for (std::uint64_t p = entry.first; p <= entry.last(); ++p) {
+            ++report_.index_entries;
+            for (; next < positions_.size() && positions_[next].position < p; ++next)
+                fault("{} (position {}) is missing from the global index",
+                      describe(positions_[next]), positions_[next].position);
+            session_id stream;
+            seq s;
+            layout::parse_stream_key(entry.key(p - entry.first), stream, s);
+            if (next == positions_.size() || positions_[next].position != p) {
+                fault("global: position {} points at stream {} seq {}, which has no such event", p,
+                      stream.to_string(), s.value);
+                continue;
+            }
+            if (positions_[next].stream != stream || positions_[next].seq != s.value)
+                fault("global: the index maps position {} to stream {} seq {}, not to {}", p,
+                      stream.to_string(), s.value, describe(positions_[next]));
+            ++next;
+        }
     }
+    for (; next < positions_.size(); ++next)
+        fault("{} (position {}) is missing from the global index", describe(positions_[next]),
+              positions_[next].position);
     if (report_.index_entries != report_.events)
-        fault("global: {} index entries for {} events", report_.index_entries, report_.events);
-    if (report_.index_entries > 0) {
-        it->SeekToLast();
-        if (it->Valid() && it->key().size() == 8 &&
-            layout::get_be64(it->key().data()) != log_.committed.load())
-            fault("global: the last position is not the committed position");
-    }
+        fault("global: {} indexed positions for {} events", report_.index_entries, report_.events);
+    if (previous_last != log_.committed.load())
+        fault("global: the index ends at position {}, the log at {}", previous_last,
+              log_.committed.load());
     return to_error(it->status());
 }
 

@@ -247,3 +247,33 @@ TEST_CASE("stats count events and streams") {
     CHECK(st->last_position == log_position{6});
     CHECK(st->wal_bytes > 0);
 }
+
+TEST_CASE("reading the log from inside a group commit's index entry") {
+    temp_dir dir;
+    auto log = open_log(dir);
+    auto a = session_id::generate(), b = session_id::generate();
+    std::vector<append_request> batch;
+    for (int i = 0; i < 300; ++i)
+        batch.push_back(pose_request(i % 3 ? a : b));
+    REQUIRE(log->append_batch(std::move(batch)));  // one index entry for 300 positions
+    REQUIRE(log->append(pose_request(a)));
+    auto tail = drain(log->read_log(log_position{123}));
+    REQUIRE(tail.size() == 178);
+    for (std::size_t i = 0; i < tail.size(); ++i)
+        CHECK(tail[i].position.value == 124 + i);
+    CHECK(drain(log->read_log(log_position{301})).empty());
+}
+
+TEST_CASE("a log cursor at its end sees later commits") {
+    temp_dir dir;
+    auto log = open_log(dir);
+    auto a = session_id::generate();
+    REQUIRE(log->append(pose_request(a)));
+    auto cursor = log->read_log();
+    event e;
+    REQUIRE(cursor.next(e).value());
+    CHECK_FALSE(cursor.next(e).value());
+    REQUIRE(log->append(pose_request(a)));
+    REQUIRE(cursor.next(e).value());
+    CHECK(e.seq == seq{2});
+}

@@ -51,7 +51,8 @@ TEST_CASE("verify passes a sound log and names every kind of fault") {
         auto r = corrupt_and_verify(
             [&] { REQUIRE(raw.db->Delete(w, raw.events, layout::stream_key(a, seq{3})).ok()); });
         CHECK(names(r, "gap, expected seq 3"));
-        CHECK(names(r, "index entries for 9 events"));
+        CHECK(names(r, "10 indexed positions for 9 events"));
+        CHECK(names(r, "which has no such event"));
     }
     SECTION("a record that does not decode") {
         auto r = corrupt_and_verify([&] {
@@ -75,6 +76,19 @@ TEST_CASE("verify passes a sound log and names every kind of fault") {
                 raw.db->Put(w, raw.events, layout::stream_key(b, seq{5}), encode_event(e)).ok());
         });
         CHECK(names(r, "the record says"));
+    }
+    SECTION("overlapping index entries") {
+        auto r = corrupt_and_verify([&] {
+            auto two = layout::stream_key(a, seq{1}) + layout::stream_key(b, seq{1});
+            REQUIRE(raw.db->Put(w, raw.global, layout::position_key(log_position{1}), two).ok());
+        });
+        CHECK(names(r, "overlaps the one before"));
+    }
+    SECTION("a malformed index entry") {
+        auto r = corrupt_and_verify([&] {
+            REQUIRE(raw.db->Put(w, raw.global, layout::position_key(log_position{3}), "x").ok());
+        });
+        CHECK(names(r, "malformed index entry"));
     }
     SECTION("a missing index entry") {
         auto e = log->read_event(a, seq{2}).value();

@@ -29,6 +29,12 @@ inline constexpr std::size_t codec_header_size = 42;
 void encode_event(const event& e, std::string& out);
 std::string encode_event(const event& e);
 
+// Encodes an event that has no position and seq yet (both zero), straight
+// from its parts: what appenders do before the writer stamps it.
+std::string encode_unstamped(session_id stream, event_type type, std::int64_t recv_time_us,
+                             std::string_view author, std::string_view client_id,
+                             std::string_view payload);
+
 // Overwrites position and seq in an encoded record.
 // REQUIRES: record.size() >= codec_header_size.
 void stamp_event(std::string& record, log_position position, seq s);

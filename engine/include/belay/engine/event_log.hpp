@@ -51,8 +51,10 @@ struct append_result {
 };
 
 // Reads one stream, or the whole log, forward. next() returns true with an
-// event, false at the end, or an error; after the end or an error it keeps
-// returning the same. Memory does not grow with the length read.
+// event, false at the end, or an error (after which it keeps returning that
+// error). Memory does not grow with the length read. Stream and scan cursors
+// read one snapshot and stay at their end; a read_log cursor that reached the
+// end returns, on a later call, whatever was committed since (a tail).
 class log_cursor {
   public:
     struct impl;
