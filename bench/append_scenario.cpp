@@ -67,6 +67,16 @@ struct samples {
     std::uint64_t failures = 0;
 };
 
+samples merge(const std::vector<samples>& parts) {
+    samples all;
+    for (auto& s : parts) {
+        all.latencies_us.insert(all.latencies_us.end(), s.latencies_us.begin(),
+                                s.latencies_us.end());
+        all.failures += s.failures;
+    }
+    return all;
+}
+
 double micros_since(clock_type::time_point t0) {
     return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count();
 }
@@ -92,13 +102,7 @@ samples run_threads(event_log& log, const append_params& p, unsigned appenders) 
     stop = true;
     for (auto& th : threads)
         th.join();
-    samples all;
-    for (auto& s : per) {
-        all.latencies_us.insert(all.latencies_us.end(), s.latencies_us.begin(),
-                                s.latencies_us.end());
-        all.failures += s.failures;
-    }
-    return all;
+    return merge(per);
 }
 
 // Each appender is a logical client with one append in flight: its
@@ -123,13 +127,7 @@ class async_run {
         stop_ = true;
         for (auto& th : threads)
             th.join();
-        samples all;
-        for (auto& s : per) {
-            all.latencies_us.insert(all.latencies_us.end(), s.latencies_us.begin(),
-                                    s.latencies_us.end());
-            all.failures += s.failures;
-        }
-        return all;
+        return merge(per);
     }
 
   private:
