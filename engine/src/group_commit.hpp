@@ -42,6 +42,8 @@ class group_commit {
     [[nodiscard]] result<seq> head(session_id stream, round& r);
     [[nodiscard]] boost::system::error_code stage(pending_append& p, round& r,
                                                   std::vector<append_result>& results);
+    [[nodiscard]] boost::system::error_code lookup_client_ids(std::vector<pending_append>& batch,
+                                                              round& r);
     void fail(boost::system::error_code ec);
     void add_to_index(round& r, log_position pos, std::string_view key);
     void flush_index(round& r);

@@ -41,7 +41,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> descriptors() {
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
         {layout::events_cf, stream_keyed_options(16, 64)},
         {layout::global_cf, global},
-        {layout::client_ids_cf, stream_keyed_options(16, 8)},
+        {layout::client_ids_cf, stream_keyed_options(16, 32)},
         {layout::meta_cf, rocksdb::ColumnFamilyOptions{}},
     };
 }
