@@ -79,10 +79,14 @@ class global_cursor final : public log_cursor::impl {
         if (pos_ == buffered_.size()) {
             if (failed_) return error(failed_);
             if (next_ == 0) return false;  // past the last possible position
-            if (auto ec = refill()) {
-                failed_ = ec;
-                return error(ec);
-            }
+            // A refill can come back empty while more follows, when every
+            // event it found was purged.
+            do {
+                if (auto ec = refill()) {
+                    failed_ = ec;
+                    return error(ec);
+                }
+            } while (buffered_.empty() && more_);
             if (buffered_.empty()) return false;
         }
         out = std::move(buffered_[pos_++]);
@@ -122,27 +126,36 @@ class global_cursor final : public log_cursor::impl {
         std::vector<std::string> keys;
         keys.reserve(batch_size);
         if (auto ec = read_index(positions, keys)) return ec;
+        more_ = keys.size() == batch_size;
         if (keys.empty()) return {};
         std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
         std::vector<rocksdb::PinnableSlice> values(keys.size());
         std::vector<rocksdb::Status> statuses(keys.size());
         log_->db->MultiGet(rocksdb::ReadOptions{}, log_->events, keys.size(), slices.data(),
                            values.data(), statuses.data());
-        buffered_.resize(keys.size());
+        buffered_.reserve(keys.size());
         for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (statuses[i].IsNotFound() && purged(keys[i])) continue;  // deleted on purpose
             if (!statuses[i].ok())
                 return statuses[i].IsNotFound() ? errc::corruption : to_error(statuses[i]);
-            if (auto ec = decode_event({values[i].data(), values[i].size()}, buffered_[i]))
-                return ec;
-            if (buffered_[i].position.value != positions[i]) return errc::corruption;
+            auto& e = buffered_.emplace_back();
+            if (auto ec = decode_event({values[i].data(), values[i].size()}, e)) return ec;
+            if (e.position.value != positions[i]) return errc::corruption;
         }
         return {};
+    }
+
+    bool purged(std::string_view key) const {
+        session_id stream;
+        seq s;
+        return layout::parse_stream_key(key, stream, s) && log_->is_purged(stream);
     }
 
     std::shared_ptr<event_log::impl> log_;
     std::uint64_t next_;
     std::vector<event> buffered_;
     std::size_t pos_ = 0;
+    bool more_ = false;  // the last refill stopped at batch_size
     boost::system::error_code failed_;
 };
 

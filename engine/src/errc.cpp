@@ -28,6 +28,8 @@ class category final : public boost::system::error_category {
                 return "invalid argument";
             case errc::busy:
                 return "the data directory is in use by another process";
+            case errc::stream_purged:
+                return "the stream was purged";
         }
         return "unknown engine error";
     }

@@ -57,24 +57,31 @@ namespace {
 
 // Waits on the calling thread for an async append's outcome. Shared, so that
 // the writer's last touch cannot outlive the waiter.
-struct waiter {
+struct waiter : std::enable_shared_from_this<waiter> {
     std::mutex mutex;
     std::condition_variable cv;
     std::optional<result<std::vector<append_result>>> outcome;
+
+    event_log::append_callback callback() {
+        return [self = shared_from_this()](result<std::vector<append_result>> r) {
+            std::lock_guard lock(self->mutex);
+            self->outcome.emplace(std::move(r));
+            self->cv.notify_one();
+        };
+    }
+    result<std::vector<append_result>> wait() {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return outcome.has_value(); });
+        return std::move(*outcome);
+    }
 };
 
 }  // namespace
 
 result<std::vector<append_result>> event_log::append_batch(std::vector<append_request> requests) {
     auto w = std::make_shared<waiter>();
-    append_async(std::move(requests), [w](result<std::vector<append_result>> r) {
-        std::lock_guard lock(w->mutex);
-        w->outcome.emplace(std::move(r));
-        w->cv.notify_one();
-    });
-    std::unique_lock lock(w->mutex);
-    w->cv.wait(lock, [&] { return w->outcome.has_value(); });
-    return std::move(*w->outcome);
+    append_async(std::move(requests), w->callback());
+    return w->wait();
 }
 
 result<append_result> event_log::append(append_request request) {
@@ -91,16 +98,68 @@ result<void> event_log::restore(std::vector<event> events) {
     pending_append p;
     p.is_restore = true;
     p.restore = std::move(events);
-    p.done = [w](result<std::vector<append_result>> r) {
-        std::lock_guard lock(w->mutex);
-        w->outcome.emplace(std::move(r));
-        w->cv.notify_one();
-    };
+    p.done = w->callback();
     impl_->writer->submit(std::move(p));
-    std::unique_lock lock(w->mutex);
-    w->cv.wait(lock, [&] { return w->outcome.has_value(); });
-    if (!*w->outcome) return w->outcome->error();
+    if (auto r = w->wait(); !r) return r.error();
     return {};
+}
+
+result<append_result> event_log::purge_streams(std::vector<session_id> streams,
+                                               append_request tombstone) {
+    if (impl_->read_only) return errc::read_only;
+    for (auto s : streams)
+        if (s.is_nil() || s == tombstone.stream) return errc::invalid_argument;
+    auto w = std::make_shared<waiter>();
+    pending_append p;
+    if (tombstone.recv_time_us == 0) tombstone.recv_time_us = now_us();
+    p.records.push_back(encode_unstamped(tombstone.stream, tombstone.type, tombstone.recv_time_us,
+                                         tombstone.author, tombstone.client_id, tombstone.payload));
+    p.requests.push_back(std::move(tombstone));
+    p.purge = std::move(streams);
+    p.done = w->callback();
+    impl_->writer->submit(std::move(p));
+    auto r = w->wait();
+    if (!r) return r.error();
+    return r->front();
+}
+
+bool event_log::is_purged(session_id stream) const {
+    return impl_->is_purged(stream);
+}
+
+result<void> event_log::write_checkpoint(std::string_view name, const checkpoint& c) {
+    if (impl_->read_only) return errc::read_only;
+    std::string value = layout::position_key(c.position);
+    value.append(c.bytes);
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    if (auto ec = to_error(impl_->db->Put(w, impl_->meta, layout::checkpoint_key(name), value)))
+        return ec;
+    return {};
+}
+
+result<std::optional<checkpoint>> event_log::read_checkpoint(std::string_view name) {
+    std::string value;
+    auto s =
+        impl_->db->Get(rocksdb::ReadOptions{}, impl_->meta, layout::checkpoint_key(name), &value);
+    if (s.IsNotFound()) return std::optional<checkpoint>{};
+    if (!s.ok()) return to_error(s);
+    if (value.size() < 8) return errc::corruption;
+    checkpoint c{log_position{layout::get_be64(value.data())}, value.substr(8)};
+    return std::optional<checkpoint>{std::move(c)};
+}
+
+std::uint64_t event_log::storage_bytes() const {
+    std::uint64_t total = 0;
+    for (auto* cf : impl_->handles) {
+        std::uint64_t v = 0;
+        if (impl_->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
+        if (impl_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+    }
+    std::uint64_t wal = 0;
+    if (impl_->db->GetIntProperty("rocksdb.live-wal-files-size", &wal))
+        total += wal;  // may be absent
+    return total;
 }
 
 log_cursor event_log::read_stream(session_id stream, seq from) {

@@ -1,6 +1,8 @@
 #include "group_commit.hpp"
 
+#include <algorithm>
 #include <optional>
+#include <utility>
 
 #include <rocksdb/write_batch.h>
 
@@ -24,6 +26,7 @@ struct group_commit::round {
     // What storage says of each client id in the round, in request order.
     std::vector<std::optional<append_result>> stored_ids;
     std::size_t next_stored_id = 0;
+    std::vector<session_id> purged;  // streams this round purges
 };
 
 // Looks up every client id of the round in one MultiGet: far cheaper than a
@@ -140,8 +143,22 @@ result<seq> group_commit::head(session_id stream, round& r) {
     return *stored;
 }
 
+bool group_commit::purged(session_id stream, const round& r) const {
+    if (std::find(r.purged.begin(), r.purged.end(), stream) != r.purged.end()) return true;
+    return log_.is_purged(stream);
+}
+
+// Stages the pending's appends into the round. errc::stream_purged refuses
+// this pending alone, before anything of it is staged; other errors fail the
+// round.
 boost::system::error_code group_commit::stage(pending_append& p, round& r,
                                               std::vector<append_result>& results) {
+    for (auto& req : p.requests) {
+        if (!purged(req.stream, r)) continue;
+        for (auto& skipped : p.requests)
+            if (!skipped.client_id.empty()) ++r.next_stored_id;
+        return errc::stream_purged;
+    }
     results.reserve(p.requests.size());
     for (std::size_t i = 0; i < p.requests.size(); ++i) {
         auto& req = p.requests[i];
@@ -187,6 +204,31 @@ boost::system::error_code group_commit::stage(pending_append& p, round& r,
     return {};
 }
 
+// Deletes the streams' events and client ids and marks them purged, in the
+// same batch as the tombstone. Index entries pointing at purged events stay:
+// readers skip them. Keys are deleted one by one, not with DeleteRange:
+// range tombstones do not mix with the memtable insert hints.
+boost::system::error_code group_commit::stage_purge(const std::vector<session_id>& streams,
+                                                    round& r) {
+    for (auto stream : streams) {
+        auto prefix = layout::client_id_key(stream, {});
+        for (auto* cf : {log_.events, log_.client_ids}) {
+            auto end = layout::prefix_end(prefix);
+            rocksdb::Slice upper(end);
+            rocksdb::ReadOptions ro;
+            ro.iterate_upper_bound = &upper;
+            std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(ro, cf));
+            for (it->Seek(prefix); it->Valid(); it->Next())
+                r.batch.Delete(cf, it->key());
+            if (auto ec = to_error(it->status())) return ec;
+        }
+        r.batch.Put(log_.meta, layout::purged_key(stream),
+                    layout::position_key(log_position{r.position}));
+        r.purged.push_back(stream);
+    }
+    return {};
+}
+
 void group_commit::write_round(std::vector<pending_append>& batch) {
     round r;
     r.position = last_position_;
@@ -195,9 +237,16 @@ void group_commit::write_round(std::vector<pending_append>& batch) {
         r.want_events = !log_.listeners.empty();
     }
     std::vector<std::vector<append_result>> results(batch.size());
+    std::vector<boost::system::error_code> refused(batch.size());
     auto ec = lookup_client_ids(batch, r);
-    for (std::size_t i = 0; i < batch.size() && !ec; ++i)
+    for (std::size_t i = 0; i < batch.size() && !ec; ++i) {
         ec = stage(batch[i], r, results[i]);
+        if (ec == errc::stream_purged) {
+            refused[i] = std::exchange(ec, {});
+        } else if (!ec && !batch[i].purge.empty()) {
+            ec = stage_purge(batch[i].purge, r);
+        }
+    }
     flush_index(r);
     if (!ec && r.batch.Count() > 0) {
         rocksdb::WriteOptions w;
@@ -212,10 +261,18 @@ void group_commit::write_round(std::vector<pending_append>& batch) {
     }
     for (auto& [stream, s] : r.heads)
         heads_[stream] = s;
+    for (auto stream : r.purged) {
+        heads_.erase(stream);
+        log_.mark_purged(stream);
+    }
     last_position_ = r.position;
     log_.publish_commit(log_position{last_position_}, r.committed);
-    for (std::size_t i = 0; i < batch.size(); ++i)
-        batch[i].done(std::move(results[i]));
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (refused[i])
+            batch[i].done(refused[i]);
+        else
+            batch[i].done(std::move(results[i]));
+    }
 }
 
 void group_commit::write_restore(pending_append& p) {

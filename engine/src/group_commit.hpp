@@ -22,6 +22,7 @@ struct pending_append {
     std::vector<std::string> records;  // requests encoded, position and seq still zero
     std::vector<event> restore;        // restore(): events written exactly as given
     bool is_restore = false;
+    std::vector<session_id> purge;  // purge_streams(): requests[0] is the tombstone
     event_log::append_callback done;
 };
 
@@ -42,6 +43,9 @@ class group_commit {
     [[nodiscard]] result<seq> head(session_id stream, round& r);
     [[nodiscard]] boost::system::error_code stage(pending_append& p, round& r,
                                                   std::vector<append_result>& results);
+    [[nodiscard]] boost::system::error_code stage_purge(const std::vector<session_id>& streams,
+                                                        round& r);
+    bool purged(session_id stream, const round& r) const;
     [[nodiscard]] boost::system::error_code lookup_client_ids(std::vector<pending_append>& batch,
                                                               round& r);
     void fail(boost::system::error_code ec);

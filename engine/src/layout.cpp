@@ -44,6 +44,30 @@ std::string client_id_value(seq s, log_position position) {
     return value;
 }
 
+std::string purged_key(session_id stream) {
+    std::string key(purged_prefix);
+    key.append(reinterpret_cast<const char*>(stream.bytes().data()), 16);
+    return key;
+}
+
+std::string checkpoint_key(std::string_view name) {
+    std::string key("checkpoint:");
+    key.append(name);
+    return key;
+}
+
+std::string prefix_end(std::string prefix) {
+    while (!prefix.empty()) {
+        auto& last = reinterpret_cast<unsigned char&>(prefix.back());
+        if (last != 0xFF) {
+            ++last;
+            return prefix;
+        }
+        prefix.pop_back();
+    }
+    return std::string(64, '\xFF');  // every byte was 0xFF: past any real key
+}
+
 bool parse_index_entry(std::string_view key, std::string_view value, index_entry& out) {
     if (key.size() != 8 || value.empty() || value.size() % stream_key_size != 0) return false;
     out.first = get_be64(key.data());

@@ -8,6 +8,8 @@
 //               positions first, first+1, … in order)
 //   client_ids  stream(16) ‖ client id bytes  → be64(seq) ‖ be64(position)
 //   meta        "format"                      → "1"
+//               "purged:" stream(16)          → be64(position of the purge)
+//               "checkpoint:" name            → be64(position) ‖ bytes
 //
 // One WriteBatch per group commit writes all of them atomically.
 
@@ -47,6 +49,12 @@ struct index_entry {
 // Parses an index entry; false if it is malformed (bad key, empty value, or a
 // value that is not a whole number of stream keys).
 bool parse_index_entry(std::string_view key, std::string_view value, index_entry& out);
+
+std::string purged_key(session_id stream);
+inline constexpr std::string_view purged_prefix = "purged:";
+std::string checkpoint_key(std::string_view name);
+// The smallest key greater than every key starting with `prefix`.
+std::string prefix_end(std::string prefix);
 
 // Parses a stream key; false if it is not 24 bytes.
 bool parse_stream_key(std::string_view key, session_id& stream, seq& s);

@@ -1,5 +1,6 @@
 #include "log_impl.hpp"
 
+#include <cstring>
 #include <filesystem>
 
 #include <rocksdb/filter_policy.h>
@@ -108,6 +109,7 @@ boost::system::error_code event_log::impl::open_db(bool create_if_missing) {
         return errc::corruption;
     }
     if (!s.ok()) return to_error(s);
+    if (auto ec = load_purged()) return ec;
     return load_committed();
 }
 
@@ -133,7 +135,33 @@ boost::system::error_code event_log::impl::open_secondary() {
     client_ids = handles[3];
     meta = handles[4];
     read_only = true;
+    if (auto ec = load_purged()) return ec;
     return load_committed();
+}
+
+boost::system::error_code event_log::impl::load_purged() {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, meta));
+    std::lock_guard lock(purged_mutex);
+    for (it->Seek(rocksdb::Slice(layout::purged_prefix.data(), layout::purged_prefix.size()));
+         it->Valid() && it->key().starts_with(rocksdb::Slice(layout::purged_prefix.data(),
+                                                             layout::purged_prefix.size()));
+         it->Next()) {
+        if (it->key().size() != layout::purged_prefix.size() + 16) return errc::corruption;
+        session_id::bytes_type bytes;
+        std::memcpy(bytes.data(), it->key().data() + layout::purged_prefix.size(), 16);
+        purged.insert(session_id{bytes});
+    }
+    return to_error(it->status());
+}
+
+bool event_log::impl::is_purged(session_id stream) const {
+    std::lock_guard lock(purged_mutex);
+    return purged.count(stream) > 0;
+}
+
+void event_log::impl::mark_purged(session_id stream) {
+    std::lock_guard lock(purged_mutex);
+    purged.insert(stream);
 }
 
 boost::system::error_code event_log::impl::load_committed() {

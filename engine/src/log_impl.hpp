@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -43,6 +44,13 @@ struct event_log::impl {
     std::vector<commit_listener> listeners;
 
     std::unique_ptr<group_commit> writer;
+
+    // Purged streams (loaded at open; the writer adds to them).
+    mutable std::mutex purged_mutex;
+    std::unordered_set<session_id> purged;
+    bool is_purged(session_id stream) const;
+    void mark_purged(session_id stream);
+    [[nodiscard]] boost::system::error_code load_purged();
 
     // Opens RocksDB with the log's column families.
     [[nodiscard]] boost::system::error_code open_db(bool create_if_missing);

@@ -17,6 +17,7 @@ enum class errc {
     closed,            // the log is shutting down
     invalid_argument,  // a request the log cannot accept (bad stream, bad seq)
     busy,              // the data directory is locked by another process
+    stream_purged,     // the stream was purged: it takes no more events
 };
 
 const boost::system::error_category& engine_category() noexcept;

@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "belay/engine/errc.hpp"
@@ -69,6 +71,11 @@ class log_cursor {
     std::unique_ptr<impl> impl_;
 };
 
+struct checkpoint {
+    log_position position;  // the last event the checkpoint reflects
+    std::string bytes;
+};
+
 struct log_stats {
     std::uint64_t events = 0;
     std::uint64_t streams = 0;
@@ -118,6 +125,20 @@ class event_log {
     // must increase past the log's last position.
     [[nodiscard]] result<void> restore(std::vector<event> events);
 
+    // Deletes every event and client id of `streams` and marks them purged:
+    // later appends to them fail with errc::stream_purged and reads find
+    // nothing. `tombstone` (an event of another stream recording the
+    // deletion) commits atomically with the purge; its result is returned.
+    [[nodiscard]] result<append_result> purge_streams(std::vector<session_id> streams,
+                                                      append_request tombstone);
+    bool is_purged(session_id stream) const;
+
+    // A named blob with the position it reflects (projection checkpoints),
+    // stored beside the log and written atomically, durably.
+    [[nodiscard]] result<void> write_checkpoint(std::string_view name, const checkpoint& c);
+    // nullopt if none was written.
+    [[nodiscard]] result<std::optional<checkpoint>> read_checkpoint(std::string_view name);
+
     // --- reading ----------------------------------------------------------
 
     // One stream's events with seq >= from, in seq order.
@@ -154,6 +175,8 @@ class event_log {
     boost::system::error_code write_health() const;
     // Event and stream counts are exact (they scan the log).
     [[nodiscard]] result<log_stats> stats();
+    // Bytes in tables, WAL and memtables: cheap, for metrics.
+    std::uint64_t storage_bytes() const;
 
   private:
     friend struct log_access;  // engine internals: verify, tests

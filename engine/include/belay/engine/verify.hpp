@@ -14,6 +14,7 @@ struct verify_report {
     std::uint64_t events = 0;
     std::uint64_t index_entries = 0;
     std::uint64_t client_ids = 0;
+    std::uint64_t purged_positions = 0;  // index positions of purged streams' events
     std::uint64_t fault_count = 0;
     std::vector<std::string> faults;  // the first max_faults, each naming its place
     bool ok() const { return fault_count == 0; }
