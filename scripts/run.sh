@@ -1,19 +1,10 @@
 #!/usr/bin/env bash
-# The README's run command: installs what is missing, builds, and shows an
-# event log. Until the server lands (issue "belayd"), it loads the demo
-# session into DATA_DIR (default ./data) once and inspects it with the CLI.
+# The README's run command: installs what is missing, builds, and starts
+# belayd on DATA_DIR (default ./data) at 127.0.0.1:8000. On the first start
+# it creates the user admin and writes its token to DATA_DIR/admin.token.
+# Extra arguments go to belayd (e.g. --listen 0.0.0.0:8000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data_dir="${1:-${BELAY_DATA_DIR:-data}}"
 bash scripts/setup-deps.sh
 bash scripts/build.sh
-belay=build/apps/belay
-if [ ! -e "$data_dir/CURRENT" ]; then
-  "$belay" inspect import --input demo/demo-session.jsonl --data-dir "$data_dir"
-fi
-echo; echo "== belay inspect streams --data-dir $data_dir"
-"$belay" inspect streams --data-dir "$data_dir"
-echo; echo "== belay inspect stats --data-dir $data_dir"
-"$belay" inspect stats --data-dir "$data_dir"
-echo; echo "== belay inspect verify --data-dir $data_dir"
-"$belay" inspect verify --data-dir "$data_dir"
+exec build/apps/belayd --data-dir "${BELAY_DATA_DIR:-data}" "$@"

@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(build-essential cmake ccache pkg-config git
-          libboost1.81-dev libsimdjson-dev librocksdb-dev libfmt-dev)
+          libboost1.81-dev libsimdjson-dev librocksdb-dev libfmt-dev libssl-dev)
 [ "${BELAY_TEST_DEPS:-0}" = 1 ] && packages+=(wrk)
 
 missing=()

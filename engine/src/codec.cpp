@@ -2,43 +2,13 @@
 
 #include <cstring>
 
+#include "belay/engine/bytes.hpp"
 #include "layout.hpp"
 
 namespace belay::engine {
 namespace {
 
 constexpr std::uint8_t format_v1 = 1;
-
-void put_varint(std::string& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-bool get_varint(std::string_view& in, std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift <= 63 && !in.empty(); shift += 7) {
-        auto byte = static_cast<std::uint8_t>(in.front());
-        in.remove_prefix(1);
-        v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-        if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-}
-
-bool get_string(std::string_view& in, std::string& out) {
-    std::uint64_t len = 0;
-    if (!get_varint(in, len) || len > in.size()) return false;
-    out.assign(in.data(), len);
-    in.remove_prefix(len);
-    return true;
-}
-
-}  // namespace
-
-namespace {
 
 void encode_parts(std::string& out, log_position position, seq s, session_id stream,
                   event_type type, std::int64_t recv_time_us, std::string_view author,
@@ -52,10 +22,8 @@ void encode_parts(std::string& out, log_position position, seq s, session_id str
     layout::put_be64(p + codec_seq_offset, s.value);
     layout::put_be64(p + 18, static_cast<std::uint64_t>(recv_time_us));
     std::memcpy(p + 26, stream.bytes().data(), 16);
-    put_varint(out, author.size());
-    out.append(author);
-    put_varint(out, client_id.size());
-    out.append(client_id);
+    put_bytes(out, author);
+    put_bytes(out, client_id);
     out.append(payload);
 }
 
@@ -106,7 +74,7 @@ boost::system::error_code decode_event(std::string_view bytes, event& out) {
     std::memcpy(id.data(), p + 26, 16);
     out.stream = session_id{id};
     std::string_view rest = bytes.substr(codec_header_size);
-    if (!get_string(rest, out.author) || !get_string(rest, out.client_id)) return errc::corruption;
+    if (!get_bytes(rest, out.author) || !get_bytes(rest, out.client_id)) return errc::corruption;
     out.payload.assign(rest.data(), rest.size());
     return {};
 }

@@ -2,6 +2,7 @@
 // A small command-line parser: positionals, `--name value` options and
 // `--flag` switches. Unknown options are usage errors.
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -29,6 +30,8 @@ class args {
     bool has(const std::string& flag) const { return flags_.count(flag) > 0; }
     // A non-negative integer option, or `fallback` when absent.
     std::uint64_t number(const std::string& name, std::uint64_t fallback) const;
+    // Parses a non-negative integer given for option `name`; usage_error if it is not one.
+    static std::uint64_t parse_number(const std::string& name, const std::string& text);
 
   private:
     std::vector<std::string> positional_;

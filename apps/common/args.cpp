@@ -44,11 +44,14 @@ std::string args::require(const std::string& name) const {
 
 std::uint64_t args::number(const std::string& name, std::uint64_t fallback) const {
     auto v = get(name);
-    if (!v) return fallback;
+    return v ? parse_number(name, *v) : fallback;
+}
+
+std::uint64_t args::parse_number(const std::string& name, const std::string& text) {
     std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc{} || end != v->data() + v->size())
-        throw usage_error("--" + name + " must be a non-negative integer, not \"" + *v + "\"");
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+        throw usage_error("--" + name + " must be a non-negative integer, not \"" + text + "\"");
     return n;
 }
 

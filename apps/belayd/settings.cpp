@@ -1,0 +1,86 @@
+#include "settings.hpp"
+
+#include <cstdlib>
+
+#include "args.hpp"
+
+namespace belay::daemon {
+
+const char* const usage = R"(usage: belayd [options]
+
+  --data-dir DIR            the event log's directory (BELAY_DATA_DIR; default ./data)
+  --listen HOST:PORT        where to serve (BELAY_LISTEN; default 127.0.0.1:8000; port 0
+                            picks a free one, printed at start)
+  --durability MODE         sync: fsync before every ack (default); buffered: survives a
+                            process crash, not a power cut (BELAY_DURABILITY)
+  --threads N               I/O threads (BELAY_THREADS; default 2)
+  --max-body-bytes N        largest request body (default 1048576)
+  --max-header-bytes N      largest request head (default 16384)
+  --header-timeout-ms N     time to receive a request's headers (default 10000)
+  --idle-timeout-ms N       keep-alive idle time (default 60000)
+  --max-connections N       open connections at most (default 10000)
+  --access-log              one line per request on stderr (BELAY_ACCESS_LOG=1)
+  --checkpoint-every N      events between projection checkpoints (default 100000)
+  --stats-interval S        seconds between status lines, 0 = none (default 60)
+  --rebuild                 fold the whole log into the projections, ignoring the checkpoint
+  --help
+)";
+
+namespace {
+
+std::string env_or(const char* name, std::string fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::string(v) : fallback;
+}
+
+void parse_listen(const std::string& text, transport::server_options& o) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+        throw cli::usage_error("--listen takes HOST:PORT, not \"" + text + "\"");
+    auto port = text.substr(colon + 1);
+    char* end = nullptr;
+    auto n = std::strtoul(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || n > 65535)
+        throw cli::usage_error("--listen: \"" + port + "\" is not a port");
+    o.address = text.substr(0, colon);
+    if (o.address.size() > 2 && o.address.front() == '[')
+        o.address = o.address.substr(1, o.address.size() - 2);
+    o.port = static_cast<unsigned short>(n);
+}
+
+}  // namespace
+
+settings parse_settings(const std::vector<std::string>& argv) {
+    cli::args a(argv,
+                {"data-dir", "listen", "durability", "threads", "max-body-bytes",
+                 "max-header-bytes", "header-timeout-ms", "idle-timeout-ms", "max-connections",
+                 "checkpoint-every", "stats-interval"},
+                {"access-log", "rebuild", "help"});
+    if (!a.positional().empty()) throw cli::usage_error("unexpected \"" + a.positional()[0] + "\"");
+    settings s;
+    s.help = a.has("help");
+    s.data_dir = a.get("data-dir").value_or(env_or("BELAY_DATA_DIR", s.data_dir));
+    parse_listen(a.get("listen").value_or(env_or("BELAY_LISTEN", "127.0.0.1:8000")), s.server);
+    auto durability = a.get("durability").value_or(env_or("BELAY_DURABILITY", "sync"));
+    auto d = engine::parse_durability(durability);
+    if (!d)
+        throw cli::usage_error("--durability takes sync or buffered, not \"" + durability + "\"");
+    s.durability = *d;
+    auto& o = s.server;
+    auto threads = a.get("threads").value_or(env_or("BELAY_THREADS", "2"));
+    o.threads = static_cast<unsigned>(
+        std::max<std::uint64_t>(1, cli::args::parse_number("threads", threads)));
+    o.max_body_bytes = a.number("max-body-bytes", o.max_body_bytes);
+    o.max_header_bytes = a.number("max-header-bytes", o.max_header_bytes);
+    o.header_timeout = std::chrono::milliseconds(a.number("header-timeout-ms", 10'000));
+    o.idle_timeout = std::chrono::milliseconds(a.number("idle-timeout-ms", 60'000));
+    o.max_connections = a.number("max-connections", o.max_connections);
+    o.access_log = a.has("access-log") || env_or("BELAY_ACCESS_LOG", "0") == "1";
+    s.checkpoint_every =
+        std::max<std::uint64_t>(1, a.number("checkpoint-every", s.checkpoint_every));
+    s.stats_interval_s = static_cast<unsigned>(a.number("stats-interval", s.stats_interval_s));
+    s.rebuild = a.has("rebuild");
+    return s;
+}
+
+}  // namespace belay::daemon

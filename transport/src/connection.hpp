@@ -1,0 +1,32 @@
+#pragma once
+// What every connection shares (private to transport, Asio-aware but free of
+// Beast's headers).
+
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "belay/transport/server.hpp"
+#include "metrics.hpp"
+#include "rest.hpp"
+
+namespace belay::transport {
+
+struct shared_state {
+    server_options options;
+    transport::router router;
+    transport::metrics& stats;
+    std::atomic<int> in_flight{0};  // requests being answered
+    std::atomic<bool> stopping{false};
+    // Keeps the io_context alive for completions that arrive late.
+    std::shared_ptr<boost::asio::io_context> io;
+};
+
+// Serves one HTTP connection until it closes.
+boost::asio::awaitable<void> serve_http(boost::asio::ip::tcp::socket socket,
+                                        std::shared_ptr<shared_state> state);
+
+}  // namespace belay::transport

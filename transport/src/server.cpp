@@ -1,0 +1,125 @@
+#include "belay/transport/server.hpp"
+
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "connection.hpp"
+
+namespace belay::transport {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
+                                  std::shared_ptr<shared_state> state) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(*state->io),
+                                                            asio::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+        if (ec) continue;  // e.g. out of file descriptors: keep serving the rest
+        if (static_cast<std::size_t>(state->stats.open_connections()) >=
+            state->options.max_connections) {
+            boost::system::error_code ignored;
+            socket.close(ignored);  // over the cap: refused at once
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true));
+        state->stats.connection_opened();
+        auto ex = socket.get_executor();
+        asio::co_spawn(ex, serve_http(std::move(socket), state), asio::detached);
+    }
+}
+
+}  // namespace
+
+struct server::impl {
+    impl(server_options o, engine::event_log& l, projections::state_store& s)
+        : options(std::move(o)), log(l), store(s) {}
+
+    server_options options;
+    engine::event_log& log;
+    projections::state_store& store;
+    std::shared_ptr<transport::metrics> stats = std::make_shared<transport::metrics>();
+    std::shared_ptr<asio::io_context> io;
+    std::unique_ptr<asio::thread_pool> blocking;
+    std::shared_ptr<tcp::acceptor> acceptor;
+    std::shared_ptr<shared_state> state;
+    std::vector<std::thread> threads;
+    unsigned short port = 0;
+    bool running = false;
+};
+
+server::server(server_options options, engine::event_log& log, projections::state_store& store)
+    : impl_(std::make_unique<impl>(std::move(options), log, store)) {}
+
+server::~server() {
+    stop();
+}
+
+void server::start() {
+    auto& m = *impl_;
+    m.io = std::make_shared<asio::io_context>(static_cast<int>(m.options.threads));
+    m.blocking = std::make_unique<asio::thread_pool>(2);
+    auto* pool = m.blocking.get();
+    rest_context ctx{m.log, m.store, *m.stats,
+                     [pool](std::function<void()> job) { asio::post(*pool, std::move(job)); }};
+    m.state = std::make_shared<shared_state>(m.options, router(std::move(ctx)), *m.stats);
+    m.state->io = m.io;
+    m.log.add_commit_listener([stats = m.stats](const std::vector<engine::event>& events) {
+        stats->events_committed(events.size());
+    });
+
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(m.options.address, ec);
+    if (ec) throw std::runtime_error(fmt::format("bad listen address \"{}\"", m.options.address));
+    tcp::endpoint endpoint{address, m.options.port};
+    m.acceptor = std::make_shared<tcp::acceptor>(*m.io);
+    if (m.acceptor->open(endpoint.protocol(), ec); !ec)
+        m.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) m.acceptor->bind(endpoint, ec);
+    if (!ec) m.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", m.options.address,
+                                             m.options.port, ec.message()));
+    m.port = m.acceptor->local_endpoint().port();
+    asio::co_spawn(*m.io, accept_loop(m.acceptor, m.state), asio::detached);
+    for (unsigned i = 0; i < std::max(1u, m.options.threads); ++i)
+        m.threads.emplace_back([io = m.io] { io->run(); });
+    m.running = true;
+}
+
+unsigned short server::port() const {
+    return impl_->port;
+}
+
+void server::stop(std::chrono::milliseconds grace) {
+    auto& m = *impl_;
+    if (!m.running) return;
+    m.running = false;
+    m.state->stopping = true;
+    asio::post(*m.io, [acceptor = m.acceptor] {
+        boost::system::error_code ignored;
+        acceptor->close(ignored);
+    });
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (m.state->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    m.io->stop();
+    for (auto& t : m.threads)
+        t.join();
+    m.threads.clear();
+    m.blocking->join();
+}
+
+}  // namespace belay::transport
