@@ -13,32 +13,13 @@
 
 #include "belay/engine/event_log.hpp"
 #include "report.hpp"
+#include "sample_events.hpp"
 
 namespace belay::bench {
 namespace {
 
 using namespace belay::engine;
 using clock_type = std::chrono::steady_clock;
-
-// A climb or pose payload of about `bytes` bytes, shaped like the real ones.
-std::string payload(bool climb, std::size_t bytes, std::uint64_t i) {
-    std::string out;
-    if (climb) {
-        out = R"({"climb":{"holds":[)";
-        for (int h = 0; out.size() + 140 < bytes; ++h)
-            out += fmt::format(
-                R"({}{{"id":"{}","type":"normal","status":"completed","time":"2025-10-19T17:44:3{}.187Z"}})",
-                h ? "," : "", 100 + h, i % 10);
-        out += R"(],"startTime":"2025-10-19T17:44:37.187Z","endTime":null,"status":"started"}})";
-    } else {
-        out = R"({"pose":[)";
-        for (int l = 0; out.size() + 60 < bytes; ++l)
-            out += fmt::format(R"({}{{"x":0.{:04},"y":0.{:04},"z":-0.{:03},"visibility":0.99}})",
-                               l ? "," : "", (i * 7 + l) % 10000, (i * 13 + l) % 10000, l % 1000);
-        out += "]}";
-    }
-    return out;
-}
 
 // One appender's stream and the events it sends: 1 climb update in 10, the
 // rest pose frames.
@@ -48,7 +29,8 @@ struct appender_source {
     std::uint64_t sent = 0;
 
     appender_source(std::size_t bytes, unsigned id)
-        : climb_payload(payload(true, bytes, id)), pose_payload(payload(false, bytes, id)) {}
+        : climb_payload(sample_payload(true, bytes, id)),
+          pose_payload(sample_payload(false, bytes, id)) {}
 
     append_request next(unsigned id) {
         append_request r;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "append_scenario.hpp"
+#include "rebuild_scenario.hpp"
 
 namespace {
 
@@ -27,6 +28,12 @@ scenarios:
            --payload-bytes 300
            --data-dir DIR          keep the logs here (default: temporary, removed)
            --report FILE           write the JSON report
+  rebuild  fold a log of N events into the projections (median of rounds), restore
+           from a checkpoint, and optionally time belayd's start to /healthz
+           --events 1000000 --sessions 1000 --rounds 3
+           --data-dir DIR          reuse or keep the log here (default: temporary)
+           --belayd PATH           also time this belayd's start on the log
+           --report FILE
 )";
 
 std::vector<std::string> split(const std::string& s) {
@@ -87,6 +94,32 @@ belay::bench::append_params parse_append(const std::vector<std::string>& args) {
     return p;
 }
 
+belay::bench::rebuild_params parse_rebuild(const std::vector<std::string>& args) {
+    belay::bench::rebuild_params p;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& name = args[i];
+        if (i + 1 >= args.size()) throw std::invalid_argument(name + " needs a value");
+        const auto& value = args[++i];
+        if (name == "--events") {
+            p.events = static_cast<std::uint64_t>(number(name, value));
+        } else if (name == "--sessions") {
+            p.sessions =
+                std::max<std::uint64_t>(1, static_cast<std::uint64_t>(number(name, value)));
+        } else if (name == "--rounds") {
+            p.rounds = static_cast<unsigned>(number(name, value));
+        } else if (name == "--data-dir") {
+            p.data_dir = value;
+        } else if (name == "--belayd") {
+            p.belayd = value;
+        } else if (name == "--report") {
+            p.report_path = value;
+        } else {
+            throw std::invalid_argument("unknown option " + name);
+        }
+    }
+    return p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,6 +132,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     try {
         if (scenario == "append") return belay::bench::run_append(parse_append(args));
+        if (scenario == "rebuild") return belay::bench::run_rebuild(parse_rebuild(args));
         fmt::print(stderr, "belay-bench: unknown scenario \"{}\"\n\n{}", scenario, usage);
         return 2;
     } catch (const std::invalid_argument& e) {

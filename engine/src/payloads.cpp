@@ -54,11 +54,14 @@ void put_id(std::string& out, std::string_view key, const std::optional<entity_i
     append_json_string(out, id->to_string());
 }
 
-void put_id(std::string& out, std::string_view key, const nullable<entity_id>& id) {
+void put_nullable_id(std::string& out, std::string_view key, const nullable<entity_id>& id) {
     if (!id) return;
-    if (*id) return put_id(out, key, **id);
     member(out, key);
-    out += "null";
+    if (*id) {
+        append_json_string(out, (*id)->to_string());
+    } else {
+        out += "null";
+    }
 }
 
 void put_time(std::string& out, std::string_view key, const std::optional<std::int64_t>& us) {
@@ -67,11 +70,14 @@ void put_time(std::string& out, std::string_view key, const std::optional<std::i
     append_json_string(out, format_time_us(*us));
 }
 
-void put_time(std::string& out, std::string_view key, const nullable<std::int64_t>& us) {
+void put_nullable_time(std::string& out, std::string_view key, const nullable<std::int64_t>& us) {
     if (!us) return;
-    if (*us) return put_time(out, key, **us);
     member(out, key);
-    out += "null";
+    if (*us) {
+        append_json_string(out, format_time_us(**us));
+    } else {
+        out += "null";
+    }
 }
 
 void put_int(std::string& out, std::string_view key, const std::optional<std::int64_t>& v) {
@@ -80,12 +86,19 @@ void put_int(std::string& out, std::string_view key, const std::optional<std::in
     out += std::to_string(*v);
 }
 
-// fmt's "{}" is the shortest text that reads back as the same double. JSON
-// has no infinities or NaN: those are written as null, which parse refuses.
+// fmt's "{}" is the shortest text that reads back as the same double, but
+// for -0.0: its "-0" reads back as the integer 0. JSON has no infinities or
+// NaN: those are written as null, which parse refuses.
 void put_double(std::string& out, std::string_view key, const std::optional<double>& v) {
     if (!v) return;
     member(out, key);
-    out += std::isfinite(*v) ? fmt::format("{}", *v) : std::string("null");
+    if (!std::isfinite(*v)) {
+        out += "null";
+    } else if (*v == 0 && std::signbit(*v)) {
+        out += "-0.0";
+    } else {
+        out += fmt::format("{}", *v);
+    }
 }
 
 void put_bool(std::string& out, std::string_view key, const std::optional<bool>& v) {
@@ -112,7 +125,7 @@ bool read_id(dom::element value, std::optional<entity_id>& out) {
     return out.has_value();
 }
 
-bool read_id(dom::element value, nullable<entity_id>& out) {
+bool read_nullable_id(dom::element value, nullable<entity_id>& out) {
     if (out) return false;
     if (value.is_null()) {
         out.emplace();
@@ -132,7 +145,7 @@ bool read_time(dom::element value, std::optional<std::int64_t>& out) {
     return true;
 }
 
-bool read_time(dom::element value, nullable<std::int64_t>& out) {
+bool read_nullable_time(dom::element value, nullable<std::int64_t>& out) {
     if (out) return false;
     if (value.is_null()) {
         out.emplace();
@@ -176,9 +189,9 @@ bool read_bool(dom::element value, std::optional<bool>& out) {
 
 bool read_member(std::string_view key, dom::element value, session_fields& f) {
     if (key == "user") return read_string(value, f.user);
-    if (key == "route") return read_id(value, f.route);
+    if (key == "route") return read_nullable_id(value, f.route);
     if (key == "start_time") return read_time(value, f.start_time);
-    if (key == "end_time") return read_time(value, f.end_time);
+    if (key == "end_time") return read_nullable_time(value, f.end_time);
     if (key == "status") return read_string(value, f.status);
     if (key == "climb_data") return read_raw(value, dom::element_type::OBJECT, f.climb_data);
     return false;
@@ -239,9 +252,9 @@ std::string_view inner_of(std::string_view payload, std::string_view head) {
 std::string to_payload(const session_fields& f) {
     std::string out = "{";
     put_string(out, "user", f.user);
-    put_id(out, "route", f.route);
+    put_nullable_id(out, "route", f.route);
     put_time(out, "start_time", f.start_time);
-    put_time(out, "end_time", f.end_time);
+    put_nullable_time(out, "end_time", f.end_time);
     put_string(out, "status", f.status);
     put_raw(out, "climb_data", f.climb_data);
     out += '}';

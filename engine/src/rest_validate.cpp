@@ -1,20 +1,35 @@
-// Validation of REST bodies into typed payloads, with DRF-shaped errors.
+// Validation of REST request bodies (rest_validate.hpp), shaped after Django
+// REST Framework's serializers: every field is checked, in the order the
+// serializer declares them, and every error is reported. The scalar field
+// readers are in rest_validate_fields.cpp; the nested values (route holds,
+// a session's climb) and the bodies themselves are here. Only the error-code
+// API of simdjson is used: no input can throw.
 
 #include "belay/engine/rest_validate.hpp"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
-#include <cmath>
-
-#include <fmt/format.h>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "belay/engine/json_text.hpp"
 #include "belay/engine/validate.hpp"
+#include "rest_fields.hpp"
 
 namespace belay::engine {
 namespace {
 
+using rest::body_reader;
+using rest::error_list;
 namespace dom = simdjson::dom;
 
 constexpr std::array<std::string_view, 3> session_statuses{"started", "completed", "abandoned"};
@@ -22,352 +37,271 @@ constexpr std::array<std::string_view, 3> recording_statuses{"recording", "proce
                                                              "completed"};
 constexpr std::array<std::string_view, 3> hold_types{"start", "normal", "finish"};
 constexpr std::size_t max_route_holds = 512;
+constexpr rest::text_rules name_rules{.allow_blank = false, .max_chars = 255};
 
-std::string_view python_type(dom::element e) {
-    switch (e.type()) {
-        case dom::element_type::ARRAY:
-            return "list";
-        case dom::element_type::OBJECT:
-            return "dict";
-        case dom::element_type::STRING:
-            return "str";
-        case dom::element_type::INT64:
-        case dom::element_type::UINT64:
-            return "int";
-        case dom::element_type::DOUBLE:
-            return "float";
-        case dom::element_type::BOOL:
-            return "bool";
-        case dom::element_type::NULL_VALUE:
-            return "NoneType";
-    }
-    return "object";
-}
-
-// Reads the fields of one body, collecting every error.
-class fields {
-  public:
-    fields(dom::object object, write_mode mode, body_error& errors)
-        : object_(object), mode_(mode), errors_(errors) {}
-
-    void error(std::string field, std::string message) {
-        errors_.fields.emplace_back(std::move(field), std::move(message));
-    }
-
-    // The member, or nullopt when absent (an error if it is required and the
-    // mode requires it) or null (an error unless `nullable`; `was_null` tells).
-    std::optional<dom::element> get(const char* name, bool required, bool nullable = false,
-                                    bool* was_null = nullptr) {
-        dom::element e;
-        if (object_[name].get(e) != simdjson::SUCCESS) {
-            if (required && mode_ != write_mode::partial) error(name, "This field is required.");
-            return std::nullopt;
-        }
-        if (e.is_null()) {
-            if (was_null) *was_null = true;
-            if (!nullable) error(name, "This field may not be null.");
-            return std::nullopt;
-        }
-        return e;
-    }
-
-    std::optional<std::string> text(const char* name, bool required, std::size_t max_length,
-                                    bool allow_blank) {
-        auto e = get(name, required);
-        if (!e) return std::nullopt;
-        std::string_view s;
-        if (e->get(s)) return error(name, "Not a valid string."), std::nullopt;
-        if (s.empty() && !allow_blank)
-            return error(name, "This field may not be blank."), std::nullopt;
-        if (utf8_length(s) > max_length)
-            return error(name, fmt::format("Ensure this field has no more than {} characters.",
-                                           max_length)),
-                   std::nullopt;
-        return std::string(s);
-    }
-
-    template <std::size_t N>
-    std::optional<std::string> choice(const char* name, const std::array<std::string_view, N>& of) {
-        auto e = get(name, false);
-        if (!e) return std::nullopt;
-        std::string_view s;
-        if (e->get(s) || std::find(of.begin(), of.end(), s) == of.end()) {
-            std::string shown = s.data() ? std::string(s) : simdjson::minify(*e);
-            error(name, "\"" + shown + "\" is not a valid choice.");
-            return std::nullopt;
-        }
-        return std::string(s);
-    }
-
-    // A UUID; with `nullable`, null is a value (the outer optional is set).
-    nullable<entity_id> uuid(const char* name, bool required, bool nullable) {
-        bool was_null = false;
-        auto e = get(name, required, nullable, &was_null);
-        if (was_null && nullable) return std::optional<entity_id>{};
-        if (!e) return std::nullopt;
-        std::string_view s;
-        std::optional<entity_id> id;
-        if (!e->get(s)) id = entity_id::parse(s);
-        if (!id) return error(name, "Must be a valid UUID."), std::nullopt;
-        return id;
-    }
-
-    nullable<std::int64_t> time(const char* name, bool nullable) {
-        bool was_null = false;
-        auto e = get(name, false, nullable, &was_null);
-        if (was_null && nullable) return std::optional<std::int64_t>{};
-        if (!e) return std::nullopt;
-        std::string_view s;
-        std::int64_t us = 0;
-        if (e->get(s) || !parse_rfc3339(s, us))
-            return error(name,
-                         "Datetime has wrong format. Use one of these formats instead: "
-                         "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."),
-                   std::nullopt;
-        return std::optional<std::int64_t>{us};
-    }
-
-    std::optional<double> number(const char* name, double min) {
-        auto e = get(name, false);
-        if (!e) return std::nullopt;
-        double d = 0;
-        if (e->get(d) || !std::isfinite(d))
-            return error(name, "A valid number is required."), std::nullopt;
-        if (d < min)
-            return error(name,
-                         fmt::format("Ensure this value is greater than or equal to {}.", min)),
-                   std::nullopt;
-        return d;
-    }
-
-    std::optional<std::int64_t> integer(const char* name, std::int64_t min) {
-        auto e = get(name, false);
-        if (!e) return std::nullopt;
-        std::int64_t n = 0;
-        if (e->get(n)) return error(name, "A valid integer is required."), std::nullopt;
-        if (n < min)
-            return error(name,
-                         fmt::format("Ensure this value is greater than or equal to {}.", min)),
-                   std::nullopt;
-        return n;
-    }
-
-    std::optional<bool> boolean(const char* name) {
-        auto e = get(name, false);
-        if (!e) return std::nullopt;
-        bool b = false;
-        if (e->get(b)) return error(name, "Must be a valid boolean."), std::nullopt;
-        return b;
-    }
-
-    write_mode mode() const { return mode_; }
-    bool failed() const { return !errors_.fields.empty(); }
-
-  private:
-    static std::size_t utf8_length(std::string_view s) {
-        std::size_t n = 0;
-        for (unsigned char c : s)
-            n += (c & 0xC0) != 0x80;
-        return n;
-    }
-
-    dom::object object_;
-    write_mode mode_;
-    body_error& errors_;
-};
-
-// Parses the body into an object, or fills `errors.detail` as DRF does.
-std::optional<dom::object> parse_object(std::string_view body, body_error& errors) {
+// The body as a JSON object, or DRF's "detail" for a body that is not one.
+std::optional<dom::object> parse_body(std::string_view body, std::string& detail) {
+    // One parser per thread, reused; its buffers grow to the largest body seen.
     thread_local dom::parser parser;
-    dom::element doc;
-    if (body.empty()) {
-        errors.detail = "JSON parse error - Expecting value: line 1 column 1 (char 0)";
+    dom::element root;
+    const auto error =
+        body.empty() ? simdjson::EMPTY : parser.parse(body.data(), body.size()).get(root);
+    if (error == simdjson::EMPTY) {
+        // What Python's json module says of a body with no value at all.
+        detail = "JSON parse error - Expecting value: line 1 column 1 (char 0)";
         return std::nullopt;
     }
-    if (auto err = parser.parse(body.data(), body.size()).get(doc)) {
-        errors.detail = std::string("JSON parse error - ") + simdjson::error_message(err);
+    if (error != simdjson::SUCCESS) {
+        detail = fmt::format("JSON parse error - {}", simdjson::error_message(error));
         return std::nullopt;
     }
     dom::object object;
-    if (doc.get(object)) {
-        errors.detail =
-            fmt::format("Invalid data. Expected a dictionary, but got {}.", python_type(doc));
+    if (root.get(object) != simdjson::SUCCESS) {
+        detail = fmt::format("Invalid data. Expected a dictionary, but got {}.",
+                             rest::python_type(root));
         return std::nullopt;
     }
     return object;
 }
 
-// climb_data: a Climb as the live socket's climb_update checks it, or {}.
-std::optional<std::string> climb_data(fields& f) {
-    auto e = f.get("climb_data", false);
-    if (!e) return std::nullopt;
-    dom::object o;
-    if (e->get(o)) return f.error("climb_data", "Expected a dictionary of items."), std::nullopt;
-    if (o.size() == 0) return std::string("{}");
-    thread_local message_validator validator;
-    auto raw = simdjson::minify(*e);
-    auto v = validator.validate("{\"type\":\"climb_update\",\"climb\":" + raw + "}");
-    if (auto* err = std::get_if<validation_error>(&v)) {
-        auto field = "climb_data" + err->field.substr(std::min<std::size_t>(5, err->field.size()));
-        auto message = err->message.substr(
-            err->message.find(": ") == std::string::npos ? 0 : err->message.find(": ") + 2);
-        f.error(field, message);
-        return std::nullopt;
+// ---- route holds -----------------------------------------------------------
+
+// A member of a hold, which must be present and not null (in every mode:
+// holds are replaced whole, never patched).
+std::optional<dom::element> hold_member(dom::object hold, std::string_view key,
+                                        const std::string& field, error_list& errors) {
+    const auto found = rest::find_member(hold, key);
+    if (!found) {
+        errors.emplace_back(field, rest::required_message);
+    } else if (found->is_null()) {
+        errors.emplace_back(field, rest::not_null_message);
+    } else {
+        return found;
     }
-    return std::string(climb_of(std::get<validated_message>(v).payload));
+    return std::nullopt;
 }
 
-template <class T>
-body_result<T> finish(T value, body_error& errors) {
-    if (!errors.fields.empty()) return errors;
-    return value;
+// A hold id, string or integer, as JSON text.
+std::optional<std::string> read_hold_id(dom::element value, const std::string& field,
+                                        error_list& errors) {
+    std::string_view text;
+    if (value.get(text) == simdjson::SUCCESS) {
+        if (text.empty()) {
+            errors.emplace_back(field, "This field may not be blank.");
+            return std::nullopt;
+        }
+        std::string out;
+        append_json_string(out, text);
+        return out;
+    }
+    const auto type = value.type();
+    if (type == dom::element_type::INT64 || type == dom::element_type::UINT64)
+        return simdjson::minify(value);
+    errors.emplace_back(field, "Must be a string or an integer.");
+    return std::nullopt;
+}
+
+// One hold, appended to `out` with exactly its four keys; false if refused.
+bool read_hold(dom::element value, const std::string& path, error_list& errors, std::string& out) {
+    dom::object hold;
+    if (value.get(hold) != simdjson::SUCCESS) {
+        errors.emplace_back(path, fmt::format("Invalid data. Expected a dictionary, but got {}.",
+                                              rest::python_type(value)));
+        return false;
+    }
+    const auto field = [&path](std::string_view key) { return path + "." + std::string(key); };
+    std::optional<std::string> id;
+    std::optional<std::string> type;
+    std::optional<double> x;
+    std::optional<double> y;
+    if (auto v = hold_member(hold, "id", field("id"), errors))
+        id = read_hold_id(*v, field("id"), errors);
+    if (auto v = hold_member(hold, "type", field("type"), errors))
+        type = rest::read_choice(*v, field("type"), hold_types, errors);
+    if (auto v = hold_member(hold, "x", field("x"), errors))
+        x = rest::read_number(*v, field("x"), 0, 1, errors);
+    if (auto v = hold_member(hold, "y", field("y"), errors))
+        y = rest::read_number(*v, field("y"), 0, 1, errors);
+    if (!id || !type || !x || !y) return false;
+    out += fmt::format(R"({{"id":{},"type":"{}","x":{},"y":{}}})", *id, *type, *x, *y);
+    return true;
+}
+
+std::optional<std::string> read_holds(dom::element value, error_list& errors) {
+    dom::array holds;
+    if (value.get(holds) != simdjson::SUCCESS) {
+        errors.emplace_back("holds", fmt::format("Expected a list of items but got type \"{}\".",
+                                                 rest::python_type(value)));
+        return std::nullopt;
+    }
+    if (holds.size() > max_route_holds) {
+        errors.emplace_back("holds", fmt::format("Ensure this field has no more than {} elements.",
+                                                 max_route_holds));
+        return std::nullopt;
+    }
+    std::string out = "[";
+    bool valid = true;
+    std::size_t index = 0;
+    for (const dom::element hold : holds) {
+        if (out.size() > 1) out += ',';
+        valid = read_hold(hold, fmt::format("holds[{}]", index++), errors, out) && valid;
+    }
+    out += ']';
+    if (!valid) return std::nullopt;
+    // Stored as simdjson writes it, since parse_payload reads holds back with
+    // simdjson::minify: then a stored payload reads back byte for byte (fmt
+    // and simdjson spell some doubles differently).
+    thread_local dom::parser canonical_parser;
+    dom::element canonical;
+    if (canonical_parser.parse(out).get(canonical) != simdjson::SUCCESS) return out;
+    return simdjson::minify(canonical);
+}
+
+// ---- climb_data ------------------------------------------------------------
+
+// A climb_update's error, as an error of climb_data: the path moves from
+// "climb…" to "climb_data…", the message loses its 'Field "…": ' prefix.
+std::pair<std::string, std::string> climb_data_error(const validation_error& error) {
+    std::string field = "climb_data";
+    std::string_view path = error.field;
+    if (path.starts_with("climb")) path.remove_prefix(5);
+    field += path;
+    if (error.code == validation_code::invalid_timestamp) {
+        return {field,
+                "Datetime has wrong format. Use one of these formats instead: "
+                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."};
+    }
+    const std::string prefix = "Field \"" + error.field + "\": ";
+    std::string_view message = error.message;
+    if (message.starts_with(prefix)) message.remove_prefix(prefix.size());
+    return {field, std::string(message)};
+}
+
+// A Climb, checked exactly as the live socket checks a climb_update's, or {}.
+std::optional<std::string> read_climb_data(dom::element value, error_list& errors) {
+    dom::object climb;
+    if (value.get(climb) != simdjson::SUCCESS) {
+        errors.emplace_back("climb_data",
+                            fmt::format("Expected a dictionary of items but got type \"{}\".",
+                                        rest::python_type(value)));
+        return std::nullopt;
+    }
+    if (climb.size() == 0) return std::string("{}");
+    // The REST body limit applies, not the socket's message limit.
+    thread_local message_validator validator(
+        validation_limits{.max_message_bytes = std::numeric_limits<std::size_t>::max()});
+    std::string message = R"({"type":"climb_update","climb":)";
+    message += simdjson::minify(value);
+    message += '}';
+    auto result = validator.validate(message);
+    if (const auto* error = std::get_if<validation_error>(&result)) {
+        errors.push_back(climb_data_error(*error));
+        return std::nullopt;
+    }
+    return std::string(climb_of(std::get<validated_message>(result).payload));
+}
+
+// ---- bodies ----------------------------------------------------------------
+
+template <class Fields, class Read>
+body_result<Fields> validate_body(std::string_view body, write_mode mode, Read read) {
+    body_error error;
+    const auto object = parse_body(body, error.detail);
+    if (!object) return error;
+    body_reader reader(*object, mode, error.fields);
+    Fields fields;
+    read(reader, fields);
+    if (!error.fields.empty()) return error;
+    return fields;
+}
+
+// A nullable field: null is a value; anything else goes through `read`.
+template <class T, class Read>
+void read_nullable(body_reader& r, const std::string& key, nullable<T>& out, Read read) {
+    const auto value = r.nullable_value(key);
+    if (!value) return;
+    if (!*value) {
+        out.emplace();
+    } else if (auto read_value = read(**value, key, r.errors())) {
+        out = std::move(read_value);
+    }
+}
+
+void read_session(body_reader& r, session_fields& f, std::int64_t now_us) {
+    auto& errors = r.errors();
+    read_nullable(r, "route", f.route, rest::read_uuid);
+    if (auto v = r.value("start_time"))
+        f.start_time = rest::read_datetime(*v, "start_time", errors);
+    read_nullable(r, "end_time", f.end_time, rest::read_datetime);
+    if (auto v = r.value("status"))
+        f.status = rest::read_choice(*v, "status", session_statuses, errors);
+    if (auto v = r.value("climb_data")) f.climb_data = read_climb_data(*v, errors);
+    if (!r.creating()) return;
+    if (!f.route) f.route.emplace();
+    if (!f.start_time) f.start_time = now_us;
+    if (!f.end_time) f.end_time.emplace();
+    if (!f.status) f.status = "started";
+    if (!f.climb_data) f.climb_data = "{}";
+}
+
+void read_recording(body_reader& r, recording_fields& f) {
+    auto& errors = r.errors();
+    if (auto v = r.value("name", true)) f.name = rest::read_text(*v, "name", name_rules, errors);
+    if (auto v = r.value("description"))
+        f.description = rest::read_text(*v, "description", {}, errors);
+    if (auto v = r.value("session", true)) f.session = rest::read_uuid(*v, "session", errors);
+    if (auto v = r.value("duration")) f.duration = rest::read_number(*v, "duration", 0, {}, errors);
+    if (auto v = r.value("frame_count"))
+        f.frame_count = rest::read_integer(*v, "frame_count", 0, errors);
+    if (auto v = r.value("video_file_path"))
+        f.video_file_path = rest::read_text(*v, "video_file_path", {.max_chars = 1024}, errors);
+    if (auto v = r.value("status"))
+        f.status = rest::read_choice(*v, "status", recording_statuses, errors);
+    if (!r.creating()) return;
+    if (!f.description) f.description = "";
+    if (!f.duration) f.duration = 0.0;
+    if (!f.frame_count) f.frame_count = 0;
+    if (!f.video_file_path) f.video_file_path = "";
+    if (!f.status) f.status = "recording";
+}
+
+void read_route(body_reader& r, route_fields& f) {
+    auto& errors = r.errors();
+    if (auto v = r.value("name", true)) f.name = rest::read_text(*v, "name", name_rules, errors);
+    if (auto v = r.value("grade"))
+        f.grade = rest::read_text(*v, "grade", {.max_chars = 32}, errors);
+    if (auto v = r.value("holds")) f.holds = read_holds(*v, errors);
+    if (!r.creating()) return;
+    if (!f.grade) f.grade = "";
+    if (!f.holds) f.holds = "[]";
+}
+
+void read_user(body_reader& r, user_fields& f) {
+    auto& errors = r.errors();
+    if (auto v = r.value("username", true))
+        f.username = rest::read_username(*v, "username", errors);
+    if (auto v = r.value("is_admin")) f.is_admin = rest::read_boolean(*v, "is_admin", errors);
+    if (r.creating() && !f.is_admin) f.is_admin = false;
 }
 
 }  // namespace
 
 body_result<session_fields> validate_session_body(std::string_view body, write_mode mode,
                                                   std::int64_t now_us) {
-    body_error errors;
-    auto object = parse_object(body, errors);
-    if (!object) return errors;
-    fields f(*object, mode, errors);
-    session_fields out;
-    out.route = f.uuid("route", false, true);
-    if (auto start = f.time("start_time", false)) out.start_time = *start;
-    out.end_time = f.time("end_time", true);
-    out.status = f.choice("status", session_statuses);
-    out.climb_data = climb_data(f);
-    if (mode == write_mode::create) {
-        if (!out.route) out.route.emplace();
-        if (!out.start_time) out.start_time = now_us;
-        if (!out.end_time) out.end_time.emplace();
-        if (!out.status) out.status = "started";
-        if (!out.climb_data) out.climb_data = "{}";
-    }
-    return finish(std::move(out), errors);
+    return validate_body<session_fields>(
+        body, mode, [now_us](body_reader& r, session_fields& f) { read_session(r, f, now_us); });
 }
 
 body_result<recording_fields> validate_recording_body(std::string_view body, write_mode mode) {
-    body_error errors;
-    auto object = parse_object(body, errors);
-    if (!object) return errors;
-    fields f(*object, mode, errors);
-    recording_fields out;
-    out.name = f.text("name", true, 255, false);
-    out.description = f.text("description", false, 10'000, true);
-    if (auto s = f.uuid("session", true, false)) out.session = *s;
-    out.duration = f.number("duration", 0);
-    out.frame_count = f.integer("frame_count", 0);
-    out.video_file_path = f.text("video_file_path", false, 1024, true);
-    out.status = f.choice("status", recording_statuses);
-    if (mode == write_mode::create) {
-        if (!out.description) out.description = "";
-        if (!out.duration) out.duration = 0.0;
-        if (!out.frame_count) out.frame_count = 0;
-        if (!out.video_file_path) out.video_file_path = "";
-        if (!out.status) out.status = "recording";
-    }
-    return finish(std::move(out), errors);
+    return validate_body<recording_fields>(body, mode, read_recording);
 }
-
-namespace {
-
-// One route hold, written with exactly its four keys.
-bool route_hold(fields& f, dom::element e, std::size_t i, std::string& out) {
-    auto at = [&](const char* key) { return fmt::format("holds[{}].{}", i, key); };
-    dom::object hold;
-    if (e.get(hold))
-        return f.error(fmt::format("holds[{}]", i), "Expected a dictionary of items."), false;
-    bool ok = true;
-    out += "{\"id\":";
-    dom::element id;
-    std::string_view id_text;
-    std::int64_t id_number = 0;
-    if (hold["id"].get(id) || (id.get(id_text) && id.get(id_number)))
-        ok = false, f.error(at("id"), "A string or an integer is required.");
-    else if (id.is_string())
-        append_json_string(out, id_text);
-    else
-        out += std::to_string(id_number);
-    std::string_view type;
-    if (hold["type"].get(type) ||
-        std::find(hold_types.begin(), hold_types.end(), type) == hold_types.end())
-        ok = false, f.error(at("type"), "\"" + std::string(type) + "\" is not a valid choice.");
-    out += ",\"type\":";
-    append_json_string(out, type);
-    for (const char* axis : {"x", "y"}) {
-        double v = 0;
-        if (hold[axis].get(v) || !(v >= 0 && v <= 1))
-            ok = false, f.error(at(axis), "A number from 0 to 1 is required.");
-        out += fmt::format(",\"{}\":{}", axis, v);
-    }
-    out += '}';
-    return ok;
-}
-
-std::optional<std::string> route_holds(fields& f) {
-    auto e = f.get("holds", false);
-    if (!e) return std::nullopt;
-    dom::array holds;
-    if (e->get(holds))
-        return f.error("holds", fmt::format("Expected a list of items but got type \"{}\".",
-                                            python_type(*e))),
-               std::nullopt;
-    if (holds.size() > max_route_holds)
-        return f.error("holds", fmt::format("Ensure this field has no more than {} elements.",
-                                            max_route_holds)),
-               std::nullopt;
-    std::string out = "[";
-    std::size_t i = 0;
-    bool ok = true;
-    for (auto hold : holds) {
-        if (i > 0) out += ',';
-        ok = route_hold(f, hold, i++, out) && ok;
-    }
-    out += ']';
-    if (!ok) return std::nullopt;
-    return out;
-}
-
-}  // namespace
 
 body_result<route_fields> validate_route_body(std::string_view body, write_mode mode) {
-    body_error errors;
-    auto object = parse_object(body, errors);
-    if (!object) return errors;
-    fields f(*object, mode, errors);
-    route_fields out;
-    out.name = f.text("name", true, 255, false);
-    out.grade = f.text("grade", false, 32, true);
-    out.holds = route_holds(f);
-    if (mode == write_mode::create) {
-        if (!out.grade) out.grade = "";
-        if (!out.holds) out.holds = "[]";
-    }
-    return finish(std::move(out), errors);
+    return validate_body<route_fields>(body, mode, read_route);
 }
 
 body_result<user_fields> validate_user_body(std::string_view body, write_mode mode) {
-    body_error errors;
-    auto object = parse_object(body, errors);
-    if (!object) return errors;
-    fields f(*object, mode, errors);
-    user_fields out;
-    out.username = f.text("username", true, 150, false);
-    if (out.username) {
-        for (unsigned char c : *out.username) {
-            if (std::isalnum(c) || c == '@' || c == '.' || c == '+' || c == '-' || c == '_')
-                continue;
-            f.error("username",
-                    "Enter a valid username. This value may contain only letters, numbers, and "
-                    "@/./+/-/_ characters.");
-            out.username.reset();
-            break;
-        }
-    }
-    out.is_admin = f.boolean("is_admin");
-    if (mode == write_mode::create && !out.is_admin) out.is_admin = false;
-    return finish(std::move(out), errors);
+    return validate_body<user_fields>(body, mode, read_user);
 }
 
 std::string to_json(const body_error& e) {
@@ -375,25 +309,29 @@ std::string to_json(const body_error& e) {
     if (e.fields.empty()) {
         out += "\"detail\":";
         append_json_string(out, e.detail);
-        return out + "}";
+        out += '}';
+        return out;
     }
-    std::vector<std::string> seen;
-    for (auto& [field, _] : e.fields) {
-        if (std::find(seen.begin(), seen.end(), field) != seen.end()) continue;
-        seen.push_back(field);
+    // Fields in the order first seen, each with all its messages.
+    std::vector<std::string_view> fields;
+    for (const auto& [field, message] : e.fields) {
+        if (std::find(fields.begin(), fields.end(), field) == fields.end()) fields.push_back(field);
+    }
+    for (const std::string_view field : fields) {
         if (out.size() > 1) out += ',';
         append_json_string(out, field);
         out += ":[";
         bool first = true;
-        for (auto& [other, message] : e.fields) {
-            if (other != field) continue;
+        for (const auto& [name, message] : e.fields) {
+            if (name != field) continue;
             if (!first) out += ',';
             first = false;
             append_json_string(out, message);
         }
         out += ']';
     }
-    return out + "}";
+    out += '}';
+    return out;
 }
 
 }  // namespace belay::engine

@@ -48,6 +48,9 @@ TEST_CASE_METHOD(server_fixture, "bad input gets DRF-style errors and writes not
     CHECK(has(malformed.body, R"({"detail":"JSON parse error)"));
     auto list = http.request("POST", "/api/sessions/", "[1]", admin);
     CHECK(list.status == 400);
+    CHECK(list.body == R"({"detail":"Invalid data. Expected a dictionary, but got list."})");
+    auto empty = http.request("POST", "/api/sessions/", "", admin, "");  // DRF: no data, defaults
+    CHECK(empty.status == 201);
     auto media = http.request("POST", "/api/sessions/", "status=x", admin, "text/plain");
     CHECK(media.status == 415);
     CHECK(media.body == R"({"detail":"Unsupported media type \"text/plain\" in request."})");

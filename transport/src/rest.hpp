@@ -56,7 +56,8 @@ void append_then(const call_ptr& c, std::vector<engine::append_request> requests
 engine::append_request make_append(const call& c, engine::entity_id stream, engine::event_type type,
                                    std::string payload);
 
-// True if the request carries a JSON body; otherwise answers 411 or 415.
+// True if the request carries a JSON body (an empty one reads as {}, as in
+// DRF); otherwise answers 411 or 415.
 bool has_json_body(call& c);
 
 // The validated body, or nullopt after answering 400 with the field errors.

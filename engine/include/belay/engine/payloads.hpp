@@ -54,7 +54,9 @@ struct user_fields {
     std::optional<bool> is_admin;
 };
 
-// Compact JSON objects holding the present fields.
+// Compact JSON objects holding the present fields. Times are written to the
+// millisecond (RFC 3339 UTC). REQUIRES: climb_data and holds are compact JSON
+// already (they are copied as they are); duration is finite.
 std::string to_payload(const session_fields& f);
 std::string to_payload(const recording_fields& f);
 std::string to_payload(const route_fields& f);
