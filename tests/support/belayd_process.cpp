@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <regex>
 #include <stdexcept>
 
 namespace belay::test {
@@ -41,14 +40,16 @@ belayd_process::belayd_process(std::string data_dir, std::vector<std::string> ex
             output_.append(buf, static_cast<std::size_t>(n));
         }
     });
-    static const std::regex listening(R"(belayd listening on http://127\.0\.0\.1:(\d+))");
+    const std::string listening = "belayd listening on http://127.0.0.1:";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
-        std::smatch m;
         auto out = output();
-        if (std::regex_search(out, m, listening)) {
-            port_ = static_cast<unsigned short>(std::stoi(m[1]));
-            return;
+        if (auto at = out.find(listening); at != std::string::npos) {
+            auto digits = out.substr(at + listening.size());
+            if (digits.find(' ') != std::string::npos) {  // the whole line is in
+                port_ = static_cast<unsigned short>(std::stoi(digits));
+                return;
+            }
         }
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
