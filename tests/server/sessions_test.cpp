@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "server_fixture.hpp"
 
 using namespace belay::test;
