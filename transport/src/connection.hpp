@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "belay/transport/server.hpp"
+#include "live_hub.hpp"
 #include "metrics.hpp"
 #include "rest.hpp"
 
@@ -23,6 +24,7 @@ struct shared_state {
     std::atomic<bool> stopping{false};
     // Keeps the io_context alive for completions that arrive late.
     std::shared_ptr<boost::asio::io_context> io;
+    std::shared_ptr<live_hub> hub;
 };
 
 // Serves one HTTP connection until it closes.

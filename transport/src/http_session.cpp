@@ -12,7 +12,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <boost/beast/websocket/rfc6455.hpp>
+
 #include "connection.hpp"
+#include "websocket.hpp"
 
 namespace belay::transport {
 namespace {
@@ -20,6 +23,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -125,6 +129,12 @@ asio::awaitable<void> serve_http(tcp::socket socket, std::shared_ptr<shared_stat
             break;
         }
         if (ec) break;
+        if (websocket::is_upgrade(parser.get())) {
+            stream.expires_never();  // the WebSocket keeps its own timeouts
+            co_await serve_websocket(std::move(stream), parser.release(), state);
+            state->stats.connection_closed();
+            co_return;
+        }
         auto start = std::chrono::steady_clock::now();
         const auto& req = parser.get();
         ++state->in_flight;

@@ -106,6 +106,11 @@ void handle_route(const call_ptr& c);           // /api/routes/{id}/
 void handle_users(const call_ptr& c);           // /api/users/
 void handle_users_me(const call_ptr& c);        // /api/users/me/
 
+// The user an "Authorization: Token <key>" (or Bearer) header names, if the
+// key is valid.
+std::optional<projections::user_view> authenticate(const projections::state_store& store,
+                                                   std::string_view authorization);
+
 // Answers 405 naming the allowed methods.
 void method_not_allowed(call& c, std::string_view allowed);
 

@@ -77,6 +77,16 @@ const route_entry* match(const std::vector<std::string_view>& segs,
 
 }  // namespace
 
+std::optional<projections::user_view> authenticate(const projections::state_store& store,
+                                                   std::string_view authorization) {
+    auto token = token_of(authorization);
+    if (!token) return std::nullopt;
+    auto hash = projections::token_hash(*token);
+    auto user = store.user_by_token_hash(hash);
+    if (!user || !projections::constant_time_equal(user->token_sha256, hash)) return std::nullopt;
+    return user;
+}
+
 std::optional<std::string> call::owner_filter() const {
     if (admin()) return std::nullopt;
     return user.username;
@@ -158,16 +168,14 @@ void router::handle(request req, respond_fn respond) {
     }
     if (!r) return counted(detail(404, "Not found."));
 
-    auto header = token_of(req.authorization);
-    if (req.authorization.empty() || !header)
+    if (req.authorization.empty() || !token_of(req.authorization))
         return counted([] {
             auto resp = detail(401, "Authentication credentials were not provided.");
             resp.headers.emplace_back("WWW-Authenticate", "Token");
             return resp;
         }());
-    auto hash = projections::token_hash(*header);
-    auto user = ctx_.store.user_by_token_hash(hash);
-    if (!user || !projections::constant_time_equal(user->token_sha256, hash)) {
+    auto user = authenticate(ctx_.store, req.authorization);
+    if (!user) {
         auto resp = detail(401, "Invalid token.");
         resp.headers.emplace_back("WWW-Authenticate", "Token");
         return counted(std::move(resp));

@@ -76,9 +76,12 @@ void server::start() {
                      [pool](std::function<void()> job) { asio::post(*pool, std::move(job)); }};
     m.state = std::make_shared<shared_state>(m.options, router(std::move(ctx)), *m.stats);
     m.state->io = m.io;
-    m.log.add_commit_listener([stats = m.stats](const std::vector<engine::event>& events) {
-        stats->events_committed(events.size());
-    });
+    m.state->hub = std::make_shared<live_hub>();
+    m.log.add_commit_listener(
+        [stats = m.stats, hub = m.state->hub](const std::vector<engine::event>& events) {
+            stats->events_committed(events.size());
+            hub->on_commit(events);
+        });
 
     boost::system::error_code ec;
     auto address = asio::ip::make_address(m.options.address, ec);

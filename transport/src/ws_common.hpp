@@ -1,0 +1,46 @@
+#pragma once
+// What the WebSocket endpoints share (private): their messages, the message
+// rate limiter, and the entry points behind serve_websocket.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "belay/projections/views.hpp"
+#include "connection.hpp"
+
+namespace belay::transport {
+
+// {"type":"error","code":…,"message":…}
+std::string error_message(std::string_view code, std::string_view message);
+// The error for an unknown or hidden session.
+std::string not_found_message(engine::entity_id session);
+// {"type":"session_state","session_id":…,"seq":…,"session":{…}}
+std::string session_state_message(const projections::session_view& v);
+
+// A token bucket: `rate` messages a second, `burst` at once. Past the bucket
+// a message is refused; a client that keeps sending at more than twice the
+// allowance is closed.
+class rate_limiter {
+  public:
+    enum class verdict { ok, refuse, close };
+    rate_limiter(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
+    verdict take();
+
+  private:
+    double rate_, burst_, tokens_;
+    double refused_ = 0;  // refusals not yet forgiven
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+boost::asio::awaitable<void> serve_live(
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws,
+    std::shared_ptr<shared_state> state, projections::user_view user, engine::entity_id session,
+    std::optional<std::uint64_t> after_seq);
+
+}  // namespace belay::transport

@@ -1,0 +1,314 @@
+// /ws/session-live/{id}/: the live socket. Each connection is a subscriber
+// of its session's live tail with a bounded outbox; one that falls behind
+// reads from the log until it has caught up, then returns to live, so it
+// loses nothing and memory stays bounded. See PROTOCOL.md, "Live socket".
+
+#include <chrono>
+#include <deque>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "belay/engine/json_text.hpp"
+#include "belay/engine/validate.hpp"
+#include "live_hub.hpp"
+#include "websocket.hpp"
+#include "ws_common.hpp"
+
+namespace belay::transport {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using clock_type = std::chrono::steady_clock;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+class live_connection final : public live_subscriber,
+                              public std::enable_shared_from_this<live_connection> {
+  public:
+    live_connection(websocket::stream<beast::tcp_stream> ws, std::shared_ptr<shared_state> state,
+                    projections::user_view user, engine::entity_id session)
+        : ws_(std::move(ws)),
+          state_(std::move(state)),
+          user_(std::move(user)),
+          session_(session),
+          wake_(ws_.get_executor()),
+          lag_guard_(ws_.get_executor()),
+          limiter_(state_->options.messages_per_second, state_->options.message_burst) {}
+
+    asio::awaitable<void> run(std::optional<std::uint64_t> after_seq);
+    void deliver(frame_ptr f) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), f] { self->on_frame(f); });
+    }
+
+  private:
+    asio::awaitable<void> write_loop();
+    void on_frame(const frame_ptr& f);
+    void enqueue(frame_ptr f);
+    void send_text(std::string text) {
+        enqueue(std::make_shared<const live_frame>(live_frame{0, std::move(text)}));
+    }
+    void close_with(std::uint16_t code, std::string reason);
+    void read_from_log();
+    void on_log_read(std::vector<frame_ptr> frames, bool at_end, boost::system::error_code ec);
+    void handle_message(std::string_view text);
+    void on_appended(std::string client_id, engine::result<std::vector<engine::append_result>> r);
+    bool room() const {
+        return outbox_bytes_ < state_->options.outbox_bytes || state_->options.outbox_bytes == 0;
+    }
+    void check_lag();
+
+    websocket::stream<beast::tcp_stream> ws_;
+    std::shared_ptr<shared_state> state_;
+    projections::user_view user_;
+    engine::entity_id session_;
+    asio::steady_timer wake_;       // wakes the write loop
+    asio::steady_timer lag_guard_;  // cuts a lagging client that does not take its close
+    std::deque<frame_ptr> outbox_;
+    std::size_t outbox_bytes_ = 0;
+    std::uint64_t next_seq_ = 1;  // the next seq this client is owed
+    bool live_ = false;           // fed by the hub; otherwise by reads from the log
+    bool reading_log_ = false;
+    std::optional<clock_type::time_point> behind_since_;
+    std::optional<websocket::close_reason> close_;
+    bool done_ = false;
+    rate_limiter limiter_;
+};
+
+asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_seq) {
+    auto& store = state_->router.context().store;
+    auto view = store.session(session_);
+    if (!view || !view->id.bytes().size() || !(user_.is_admin || view->user == user_.username)) {
+        send_text(not_found_message(session_));
+        close_with(4404, "session not found");
+    } else {
+        state_->hub->attach(session_, shared_from_this());
+        send_text(session_state_message(*view));
+        next_seq_ = after_seq ? *after_seq + 1 : view->last_seq + 1;
+        read_from_log();  // anything past the state, then live
+    }
+    asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);
+    beast::flat_buffer buffer;
+    for (;;) {
+        buffer.clear();
+        auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
+        if (ec) break;         // closed, failed, or over the size limit (Beast closes with 1009)
+        if (close_) continue;  // closing: drain until the peer answers
+        if (!ws_.got_text()) {
+            close_with(websocket::close_code::unknown_data, "binary frames are not accepted");
+            continue;
+        }
+        switch (limiter_.take()) {
+            case rate_limiter::verdict::ok:
+                handle_message(beast::buffers_to_string(buffer.data()));
+                break;
+            case rate_limiter::verdict::refuse:
+                send_text(error_message("rate_limited", "Too many messages: slow down."));
+                break;
+            case rate_limiter::verdict::close:
+                close_with(websocket::close_code::policy_error, "message rate limit");
+                break;
+        }
+    }
+    done_ = true;
+    wake_.cancel();
+    lag_guard_.cancel();
+    state_->hub->detach(session_, this);
+}
+
+asio::awaitable<void> live_connection::write_loop() {
+    auto self = shared_from_this();  // lives as long as the loop
+    for (;;) {
+        if (outbox_.empty()) {
+            if (close_) {
+                auto reason = *close_;
+                co_await ws_.async_close(reason, use_tuple);
+                co_return;
+            }
+            if (done_) co_return;
+            wake_.expires_at(clock_type::time_point::max());
+            co_await wake_.async_wait(use_tuple);
+            continue;
+        }
+        auto f = outbox_.front();
+        auto [ec, n] = co_await ws_.async_write(asio::buffer(f->text), use_tuple);
+        if (ec) co_return;
+        if (!outbox_.empty() && outbox_.front() == f) {
+            outbox_.pop_front();
+            outbox_bytes_ -= f->text.size();
+        }
+        if (!live_ && !reading_log_ && !close_ && room()) read_from_log();
+    }
+}
+
+void live_connection::enqueue(frame_ptr f) {
+    outbox_bytes_ += f->text.size();
+    outbox_.push_back(std::move(f));
+    wake_.cancel();
+}
+
+void live_connection::close_with(std::uint16_t code, std::string reason) {
+    if (close_ || done_) return;
+    close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    wake_.cancel();
+}
+
+void live_connection::on_frame(const frame_ptr& f) {
+    if (close_ || done_ || !live_ || f->seq < next_seq_) return;  // not live: the log has it
+    if (f->seq == next_seq_ && room()) {
+        enqueue(f);
+        ++next_seq_;
+        return;
+    }
+    // A gap, or no room: fall back to the log from next_seq_.
+    live_ = false;
+    behind_since_ = clock_type::now();
+    if (room()) read_from_log();
+}
+
+// Reads the next events from the log on the blocking pool; the result comes
+// back to the strand.
+void live_connection::read_from_log() {
+    if (reading_log_ || close_ || done_) return;
+    reading_log_ = true;
+    if (!behind_since_) behind_since_ = clock_type::now();
+    auto budget = std::max<std::size_t>(64 << 10, state_->options.outbox_bytes > outbox_bytes_
+                                                      ? state_->options.outbox_bytes - outbox_bytes_
+                                                      : 0);
+    auto& ctx = state_->router.context();
+    ctx.run_blocking([self = shared_from_this(), from = next_seq_, budget, &ctx] {
+        std::vector<frame_ptr> frames;
+        auto cursor = ctx.log.read_stream(self->session_, engine::seq{from});
+        engine::event e;
+        std::size_t bytes = 0;
+        bool at_end = false;
+        boost::system::error_code ec;
+        while (bytes < budget && frames.size() < 4096) {
+            auto r = cursor.next(e);
+            if (!r) {
+                ec = r.error();
+                break;
+            }
+            if (!*r) {
+                at_end = true;
+                break;
+            }
+            frames.push_back(
+                std::make_shared<const live_frame>(live_frame{e.seq.value, frame_text(e)}));
+            bytes += frames.back()->text.size();
+        }
+        asio::post(self->ws_.get_executor(),
+                   [self, frames = std::move(frames), at_end, ec]() mutable {
+                       self->on_log_read(std::move(frames), at_end, ec);
+                   });
+    });
+}
+
+void live_connection::on_log_read(std::vector<frame_ptr> frames, bool at_end,
+                                  boost::system::error_code ec) {
+    reading_log_ = false;
+    if (close_ || done_) return;
+    if (ec) return close_with(websocket::close_code::internal_error, "cannot read the log");
+    for (auto& f : frames) {
+        if (f->seq != next_seq_) continue;
+        enqueue(std::move(f));
+        ++next_seq_;
+    }
+    auto view = state_->router.context().store.session(session_);
+    if (!view) {
+        send_text(not_found_message(session_));
+        return close_with(4404, "session not found");
+    }
+    // The store is folded before the hub delivers: if it is not past us, no
+    // commit can slip between this check and the frames still to come.
+    if (at_end && view->last_seq < next_seq_) {
+        live_ = true;
+        behind_since_.reset();
+        return;
+    }
+    check_lag();
+    if (room()) read_from_log();
+}
+
+// Behind for longer than lag_timeout: close 4008; if the client does not
+// even take the close, cut the connection.
+void live_connection::check_lag() {
+    auto limit = state_->options.lag_timeout;
+    if (limit.count() == 0 || !behind_since_ || clock_type::now() - *behind_since_ < limit) return;
+    outbox_.clear();
+    outbox_bytes_ = 0;
+    close_with(4008, "lagging");
+    lag_guard_.expires_after(std::chrono::seconds(5));
+    lag_guard_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+}
+
+void live_connection::handle_message(std::string_view text) {
+    thread_local engine::message_validator validator;
+    auto v = validator.validate(text);
+    if (auto* err = std::get_if<engine::validation_error>(&v))
+        return send_text(error_message(engine::code_name(err->code), err->message));
+    auto& m = std::get<engine::validated_message>(v);
+    engine::append_request r;
+    r.stream = session_;
+    r.type = m.type;
+    r.author = user_.username;
+    r.client_id = m.client_id;
+    r.payload = std::move(m.payload);
+    std::vector<engine::append_request> one;
+    one.push_back(std::move(r));
+    auto start = clock_type::now();
+    state_->router.context().log.append_async(
+        std::move(one), [self = shared_from_this(), id = m.client_id, start](auto result) mutable {
+            self->state_->stats.append_done(
+                1, std::chrono::duration<double>(clock_type::now() - start).count());
+            asio::post(self->ws_.get_executor(),
+                       [self, id = std::move(id), result = std::move(result)]() mutable {
+                           self->on_appended(std::move(id), std::move(result));
+                       });
+        });
+}
+
+void live_connection::on_appended(std::string client_id,
+                                  engine::result<std::vector<engine::append_result>> r) {
+    if (done_) return;
+    if (!r && r.error() == engine::errc::stream_purged) {
+        send_text(not_found_message(session_));
+        return close_with(4404, "session not found");
+    }
+    if (!r) {
+        state_->stats.append_failed();
+        return send_text(error_message(
+            "append_failed",
+            "The event log could not store the message: " + r.error().message() + "."));
+    }
+    if (client_id.empty()) return;
+    std::string ack = "{\"type\":\"ack\",\"id\":";
+    engine::append_json_string(ack, client_id);
+    ack += fmt::format(",\"seq\":{}}}", r->front().seq.value);
+    send_text(std::move(ack));
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_live(websocket::stream<beast::tcp_stream> ws,
+                                 std::shared_ptr<shared_state> state, projections::user_view user,
+                                 engine::entity_id session,
+                                 std::optional<std::uint64_t> after_seq) {
+    auto c = std::make_shared<live_connection>(std::move(ws), std::move(state), std::move(user),
+                                               session);
+    co_await c->run(after_seq);
+}
+
+}  // namespace belay::transport
