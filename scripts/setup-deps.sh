@@ -9,7 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(build-essential cmake ccache pkg-config git
           libboost1.81-dev libsimdjson-dev librocksdb-dev libfmt-dev libssl-dev)
-[ "${BELAY_TEST_DEPS:-0}" = 1 ] && packages+=(wrk)
+# Tests: Debian's python3-websockets is the independent live-socket client.
+[ "${BELAY_TEST_DEPS:-0}" = 1 ] && packages+=(python3 python3-websockets)
 
 missing=()
 for p in "${packages[@]}" libcatch2-dev; do

@@ -20,6 +20,16 @@ const char* const usage = R"(usage: belayd [options]
   --idle-timeout-ms N       keep-alive idle time (default 60000)
   --max-connections N       open connections at most (default 10000)
   --access-log              one line per request on stderr (BELAY_ACCESS_LOG=1)
+  --max-message-bytes N     largest live socket message; larger: close 1009 (default 1048576)
+  --outbox-bytes N          queued for one live client before it is served from the log
+                            (default 4194304)
+  --lag-timeout-ms N        a live client behind for longer is closed with 4008 (default 30000)
+  --ws-idle-timeout-ms N    a silent live socket (pings unanswered) is closed (default 60000)
+  --max-connections-per-user N   live sockets per user; more: close 4429 (default 1000)
+  --messages-per-second N   a live client's sustained message rate (default 5000) …
+  --message-burst N         … and burst (default 10000); over: an error, far over: close 1008
+  --allowed-origins LIST    comma-separated Origins browsers may open live sockets from
+                            (BELAY_ALLOWED_ORIGINS; default: any)
   --checkpoint-every N      events between projection checkpoints (default 100000)
   --stats-interval S        seconds between status lines, 0 = none (default 60)
   --rebuild                 fold the whole log into the projections, ignoring the checkpoint
@@ -54,7 +64,9 @@ settings parse_settings(const std::vector<std::string>& argv) {
     cli::args a(argv,
                 {"data-dir", "listen", "durability", "threads", "max-body-bytes",
                  "max-header-bytes", "header-timeout-ms", "idle-timeout-ms", "max-connections",
-                 "checkpoint-every", "stats-interval"},
+                 "checkpoint-every", "stats-interval", "max-message-bytes", "outbox-bytes",
+                 "lag-timeout-ms", "ws-idle-timeout-ms", "max-connections-per-user",
+                 "messages-per-second", "message-burst", "allowed-origins"},
                 {"access-log", "rebuild", "help"});
     if (!a.positional().empty()) throw cli::usage_error("unexpected \"" + a.positional()[0] + "\"");
     settings s;
@@ -76,6 +88,22 @@ settings parse_settings(const std::vector<std::string>& argv) {
     o.idle_timeout = std::chrono::milliseconds(a.number("idle-timeout-ms", 60'000));
     o.max_connections = a.number("max-connections", o.max_connections);
     o.access_log = a.has("access-log") || env_or("BELAY_ACCESS_LOG", "0") == "1";
+    o.max_message_bytes = a.number("max-message-bytes", o.max_message_bytes);
+    o.outbox_bytes = a.number("outbox-bytes", o.outbox_bytes);
+    o.lag_timeout = std::chrono::milliseconds(a.number("lag-timeout-ms", 30'000));
+    o.ws_idle_timeout = std::chrono::milliseconds(a.number("ws-idle-timeout-ms", 60'000));
+    o.max_connections_per_user = a.number("max-connections-per-user", o.max_connections_per_user);
+    o.messages_per_second =
+        static_cast<double>(a.number("messages-per-second", 5'000));
+    o.message_burst = static_cast<double>(a.number("message-burst", 10'000));
+    auto origins = a.get("allowed-origins").value_or(env_or("BELAY_ALLOWED_ORIGINS", ""));
+    for (std::size_t start = 0; start < origins.size();) {
+        auto comma = origins.find(',', start);
+        auto one = origins.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!one.empty()) o.allowed_origins.push_back(one);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
     s.checkpoint_every =
         std::max<std::uint64_t>(1, a.number("checkpoint-every", s.checkpoint_every));
     s.stats_interval_s = static_cast<unsigned>(a.number("stats-interval", s.stats_interval_s));

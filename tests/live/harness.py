@@ -100,6 +100,14 @@ class Belayd:
         return f"ws://127.0.0.1:{self.port}/ws/session-live/{session}/?{qs}"
 
 
+def connect(url, **options):
+    """A client that reads everything the server sends into its queue (no
+    backpressure) unless options say otherwise: a publisher that never calls
+    recv() must not look like a slow subscriber."""
+    options.setdefault("max_queue", None)
+    return websockets.connect(url, **options)
+
+
 def pose(i):
     return {"type": "pose_update", "id": f"p{i}",
             "pose": [{"x": 0.5, "y": 0.001 * (i % 1000), "z": 0.1, "visibility": 0.9}] * 33}

@@ -1,0 +1,312 @@
+"""End-to-end tests of the live socket against the real belayd.
+
+usage: /usr/bin/python3 test_live.py BELAYD [TEST …]
+"""
+import asyncio
+import json
+import sys
+import time
+
+import websockets
+
+from harness import Belayd, connect, pose, receive_events, run
+
+
+async def state_of(ws):
+    msg = json.loads(await ws.recv())
+    assert msg["type"] == "session_state", msg
+    return msg
+
+
+async def two_subscribers_same_stream(binary):
+    with Belayd(binary) as b:
+        sid, other = b.make_session(), b.make_session()
+        async with connect(b.url(sid)) as a, connect(b.url(sid)) as c, \
+                connect(b.url(other)) as stranger, connect(b.url(sid)) as pub:
+            for ws in (a, c, stranger, pub):
+                await state_of(ws)
+            for i in range(200):
+                await pub.send(json.dumps(pose(i)))
+            ea, _ = await receive_events(a, 200)
+            ec, _ = await receive_events(c, 200)
+            ep, acks = await receive_events(pub, 200)
+            assert [e["seq"] for e in ea] == list(range(2, 202))
+            assert ea == ec == ep
+            assert all(e["type"] == "pose_updated" and len(e["pose"]) == 33 for e in ea)
+            while len(acks) < 200:  # the sender's acks, one per id
+                acks.append(json.loads(await pub.recv()))
+            assert sorted(int(x["id"][1:]) for x in acks) == list(range(200))
+            try:
+                msg = await asyncio.wait_for(stranger.recv(), 0.5)
+                raise AssertionError(f"another session's subscriber got {msg}")
+            except asyncio.TimeoutError:
+                pass
+
+
+async def three_publishers_one_order(binary):
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        subs = [await connect(b.url(sid)) for _ in range(2)]
+        pubs = [await connect(b.url(sid)) for _ in range(3)]
+        for ws in subs + pubs:
+            await state_of(ws)
+
+        async def publish(k, ws):
+            for i in range(300):
+                await ws.send(json.dumps({"type": "climb_update", "id": f"{k}-{i}",
+                                          "climb": {"holds": [], "status": "started", "k": k,
+                                                    "n": i}}))
+
+        await asyncio.gather(*(publish(k, ws) for k, ws in enumerate(pubs)))
+        streams = [(await receive_events(ws, 900))[0] for ws in subs]
+        assert [e["seq"] for e in streams[0]] == list(range(2, 902))
+        assert streams[0] == streams[1]
+        for k in range(3):  # each publisher's own order is kept
+            mine = [e["climb"]["n"] for e in streams[0] if e["climb"]["k"] == k]
+            assert mine == list(range(300)), k
+        for ws in subs + pubs:
+            await ws.close()
+        status, body = b.rest("GET", f"/api/sessions/{sid}/")
+        assert body["last_seq"] == 901 and body["event_count"] == 901, body
+
+
+async def resume_after_disconnect(binary):
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        pub = await connect(b.url(sid))
+        await state_of(pub)
+        sub = await connect(b.url(sid))
+        await state_of(sub)
+        for i in range(100):
+            await pub.send(json.dumps(pose(i)))
+        first, _ = await receive_events(sub, 40)
+        last_seen = first[-1]["seq"]
+        await sub.close()
+        for i in range(100, 1000):  # a burst while it is away
+            await pub.send(json.dumps(pose(i)))
+        sub = await connect(b.url(sid, after_seq=last_seen))
+        await state_of(sub)
+        rest, _ = await receive_events(sub, 1001 - last_seen)
+        seqs = [e["seq"] for e in rest]
+        assert seqs == list(range(last_seen + 1, 1002)), (seqs[:5], seqs[-5:])
+        try:
+            extra = await asyncio.wait_for(sub.recv(), 0.5)
+            raise AssertionError(f"a duplicate or extra message: {extra[:100]}")
+        except asyncio.TimeoutError:
+            pass
+        await pub.close()
+        await sub.close()
+
+
+async def resume_while_writing_at_full_speed(binary):
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        pub = await connect(b.url(sid))
+        await state_of(pub)
+        total = 3000
+
+        async def publish():
+            for i in range(total):
+                await pub.send(json.dumps(pose(i)))
+
+        task = asyncio.create_task(publish())
+        await asyncio.sleep(0.05)
+        sub = await connect(b.url(sid, after_seq=0))
+        state = await state_of(sub)
+        events, _ = await receive_events(sub, total + 1)  # session_created is seq 1
+        await task
+        assert [e["seq"] for e in events] == list(range(1, total + 2))
+        assert events[0]["type"] == "session_created"
+        await pub.close()
+        await sub.close()
+
+
+async def slow_subscriber_loses_nothing(binary):
+    with Belayd(binary, "--outbox-bytes", "65536", "--messages-per-second", "0") as b:
+        sid = b.make_session()
+        total = 50_000
+        slow = await connect(b.url(sid), max_queue=1, read_limit=2 ** 16,
+                                        write_limit=2 ** 16)
+        await state_of(slow)
+        normal = await connect(b.url(sid))
+        await state_of(normal)
+        pub = await connect(b.url(sid))
+        await state_of(pub)
+        rss_before = b.rss_kib()
+        latencies = []
+
+        async def publish():
+            for i in range(total):
+                await pub.send(json.dumps(pose(i)))
+                if i % 1000 == 0:
+                    await asyncio.sleep(0)
+
+        async def normal_reader():
+            got = 0
+            while got < total:
+                msg = json.loads(await asyncio.wait_for(normal.recv(), 60))
+                if msg["type"] == "pose_updated":
+                    got += 1
+                    if got % 500 == 0:
+                        latencies.append(time.time())
+            return got
+
+        async def drain(ws):  # the publisher reads its acks and echoes
+            try:
+                while True:
+                    await ws.recv()
+            except websockets.ConnectionClosed:
+                pass
+
+        start = time.time()
+        drainer = asyncio.create_task(drain(pub))
+        task = asyncio.create_task(publish())
+        got_normal = await normal_reader()
+        await task
+        rss_peak = b.rss_kib()
+        assert got_normal == total
+        # The slow one now reads everything, in order, from the log.
+        events, _ = await receive_events(slow, total, timeout=120)
+        assert [e["seq"] for e in events] == list(range(2, total + 2))
+        print(f"  normal subscriber got {total} events in {latencies[-1] - start:.1f} s; "
+              f"RSS {rss_before} → {rss_peak} KiB")
+        assert rss_peak - rss_before < 200_000, "memory grew with the slow subscriber's backlog"
+        for ws in (slow, normal, pub):
+            await ws.close()
+        await drainer
+
+
+async def lagging_subscriber_is_closed(binary):
+    with Belayd(binary, "--outbox-bytes", "16384", "--lag-timeout-ms", "300") as b:
+        sid = b.make_session()
+        slow = await connect(b.url(sid), max_queue=1, read_limit=2 ** 12,
+                                        write_limit=2 ** 12)
+        await state_of(slow)
+        pub = await connect(b.url(sid))
+        await state_of(pub)
+        for i in range(20_000):
+            await pub.send(json.dumps(pose(i)))
+            if i % 500 == 0:
+                await asyncio.sleep(0.05)
+        code = None
+        try:
+            while True:
+                await asyncio.wait_for(slow.recv(), 30)
+        except websockets.ConnectionClosed as e:
+            code = e.code
+        except asyncio.TimeoutError:
+            pass
+        assert code in (4008, 1006), f"closed with {code}"
+        await pub.close()
+
+
+async def bad_input_matrix(binary):
+    with Belayd(binary, "--max-message-bytes", "100000") as b:
+        sid = b.make_session()
+        bob = b.make_user("bob")
+        async with connect(b.url(sid)) as ws:
+            await state_of(ws)
+            cases = [
+                ("{bad", "invalid_json"),
+                ('{"type":"teleport"}', "unknown_type"),
+                ('{"type":"session_update","status":"flying"}', "invalid_choice"),
+                ('{"type":"pose_update","pose":"x"}', "wrong_type"),
+                ('{"type":"climb_update"}', "missing_field"),
+                ("[]", "not_an_object"),
+            ]
+            for text, code in cases:
+                await ws.send(text)
+                msg = json.loads(await ws.recv())
+                assert msg["type"] == "error" and msg["code"] == code, (text, msg)
+            # The old client's switch on data.type still works after errors.
+            await ws.send(json.dumps({"type": "climb_update", "climb": {"holds": []}}))
+            msg = json.loads(await ws.recv())
+            assert msg["type"] == "climb_updated" and msg["climb"] == {"holds": []}, msg
+        async with connect(b.url(sid)) as ws:
+            await state_of(ws)
+            await ws.send("x" * 200_000)
+            try:
+                await asyncio.wait_for(ws.recv(), 10)
+                raise AssertionError("an oversize message was not refused")
+            except websockets.ConnectionClosed as e:
+                assert e.code == 1009, e.code
+        async with connect(b.url(sid)) as ws:
+            await state_of(ws)
+            await ws.send(b"\x00\x01binary")
+            try:
+                await asyncio.wait_for(ws.recv(), 10)
+                raise AssertionError("a binary frame was not refused")
+            except websockets.ConnectionClosed as e:
+                assert e.code == 1003, e.code
+        for url, code in [(b.url(sid, token="nope"), 4401),
+                          (f"ws://127.0.0.1:{b.port}/ws/session-live/{sid}/", 4401),
+                          (b.url("00000000-0000-4000-8000-00000000abcd"), 4404),
+                          (b.url(sid, token=bob), 4404)]:
+            async with connect(url) as ws:
+                try:
+                    while True:
+                        msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                        if code == 4404:
+                            assert msg["type"] == "error" and msg["code"] == "session_not_found", msg
+                except websockets.ConnectionClosed as e:
+                    assert e.code == code, (url, e.code)
+        status, body = b.rest("GET", f"/api/sessions/{sid}/")
+        assert body["last_seq"] == 2, body  # only the one valid climb_update was appended
+
+
+async def rest_writes_reach_subscribers(binary):
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        async with connect(b.url(sid)) as ws:
+            await state_of(ws)
+            status, _ = b.rest("PATCH", f"/api/sessions/{sid}/", {"status": "completed"})
+            assert status == 200
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert msg["type"] == "session_updated" and msg["status"] == "completed", msg
+            assert msg["seq"] == 2 and msg["session_id"] == sid
+
+
+async def acks_and_idempotent_resend(binary):
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        async with connect(b.url(sid)) as ws:
+            await state_of(ws)
+            msg = {"type": "session_update", "status": "completed", "id": "once"}
+            await ws.send(json.dumps(msg))
+            first = [json.loads(await ws.recv()) for _ in range(2)]
+            assert {m["type"] for m in first} == {"session_updated", "ack"}
+            await ws.send(json.dumps(msg))  # a resend: acked again, not appended
+            again = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert again == {"type": "ack", "id": "once", "seq": 2}, again
+            try:
+                extra = await asyncio.wait_for(ws.recv(), 0.5)
+                raise AssertionError(f"the resend was broadcast: {extra}")
+            except asyncio.TimeoutError:
+                pass
+        status, body = b.rest("GET", f"/api/sessions/{sid}/")
+        assert body["last_seq"] == 2
+
+
+async def deleted_session_closes_4404(binary):
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        async with connect(b.url(sid)) as ws:
+            await state_of(ws)
+            assert b.rest("DELETE", f"/api/sessions/{sid}/")[0] == 204
+            await ws.send(json.dumps(pose(1)))
+            try:
+                while True:
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    assert msg["type"] == "error" and msg["code"] == "session_not_found", msg
+            except websockets.ConnectionClosed as e:
+                assert e.code == 4404, e.code
+
+
+TESTS = {f.__name__: f for f in [
+    two_subscribers_same_stream, three_publishers_one_order, resume_after_disconnect,
+    resume_while_writing_at_full_speed, slow_subscriber_loses_nothing,
+    lagging_subscriber_is_closed, bad_input_matrix, rest_writes_reach_subscribers,
+    acks_and_idempotent_resend, deleted_session_closes_4404]}
+
+if __name__ == "__main__":
+    sys.exit(run(TESTS, sys.argv))
