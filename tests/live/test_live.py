@@ -302,7 +302,44 @@ async def deleted_session_closes_4404(binary):
                 assert e.code == 4404, e.code
 
 
+async def limits_cap_origin_rate(binary):
+    with Belayd(binary, "--max-connections-per-user", "2", "--allowed-origins",
+                "https://gym.example", "--messages-per-second", "10", "--message-burst",
+                "20") as b:
+        sid = b.make_session()
+        a = await connect(b.url(sid))
+        c = await connect(b.url(sid), origin="https://gym.example")
+        await state_of(a)
+        await state_of(c)
+        third = await connect(b.url(sid))  # over the per-user cap
+        try:
+            await asyncio.wait_for(third.recv(), 10)
+            raise AssertionError("a third connection was served")
+        except websockets.ConnectionClosed as e:
+            assert e.code == 4429, e.code
+        try:
+            await connect(b.url(sid), origin="https://evil.example")
+            raise AssertionError("a foreign Origin was accepted")
+        except websockets.InvalidStatusCode as e:
+            assert e.status_code == 403, e.status_code
+        await c.close()
+        codes = []
+        try:
+            for i in range(200):
+                await a.send(json.dumps({"type": "session_update", "status": "started"}))
+            while True:
+                msg = json.loads(await asyncio.wait_for(a.recv(), 10))
+                if msg["type"] == "error":
+                    codes.append(msg["code"])
+        except websockets.ConnectionClosed as e:
+            assert e.code == 1008, e.code
+        assert "rate_limited" in codes, codes
+        status, body = b.rest("GET", f"/api/sessions/{sid}/")
+        assert body["last_seq"] <= 1 + 20 + 10, body  # the burst, plus what the rate refilled
+
+
 TESTS = {f.__name__: f for f in [
+    limits_cap_origin_rate,
     two_subscribers_same_stream, three_publishers_one_order, resume_after_disconnect,
     resume_while_writing_at_full_speed, slow_subscriber_loses_nothing,
     lagging_subscriber_is_closed, bad_input_matrix, rest_writes_reach_subscribers,
