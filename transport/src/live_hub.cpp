@@ -23,7 +23,13 @@ std::string frame_text(const engine::event& e, std::int64_t offset_ms) {
 
 void live_hub::attach(engine::session_id session, const std::shared_ptr<live_subscriber>& s) {
     std::lock_guard lock(mutex_);
-    sessions_[session].push_back(s);
+    if (!closed_) sessions_[session].push_back(s);
+}
+
+void live_hub::close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    sessions_.clear();
 }
 
 void live_hub::detach(engine::session_id session, const live_subscriber* s) {

@@ -47,11 +47,14 @@ class live_hub {
     void remove_connection(const std::string& user);
 
     std::size_t subscribers() const;
+    // Forgets every subscriber and delivers nothing more (server stop).
+    void close();
 
   private:
     mutable std::mutex mutex_;
     std::unordered_map<engine::session_id, std::vector<std::weak_ptr<live_subscriber>>> sessions_;
     std::unordered_map<std::string, std::size_t> connections_;
+    bool closed_ = false;
 };
 
 }  // namespace belay::transport

@@ -123,6 +123,14 @@ void server::stop(std::chrono::milliseconds grace) {
         t.join();
     m.threads.clear();
     m.blocking->join();
+    // Connections (suspended coroutines) hold the shared state, which held
+    // the io_context: break the cycle so that destroying the context frees
+    // them. Completions still pending in the log hold the context until they
+    // run (they post to it, stopped, and let go).
+    m.state->hub->close();
+    m.acceptor.reset();  // its service lives in the context
+    m.state->io.reset();
+    m.io.reset();
 }
 
 }  // namespace belay::transport

@@ -86,7 +86,7 @@ class live_connection final : public live_subscriber,
 asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_seq) {
     auto& store = state_->router.context().store;
     auto view = store.session(session_);
-    if (!view || !view->id.bytes().size() || !(user_.is_admin || view->user == user_.username)) {
+    if (!view || !(user_.is_admin || view->user == user_.username)) {
         send_text(not_found_message(session_));
         close_with(4404, "session not found");
     } else {
@@ -270,7 +270,8 @@ void live_connection::handle_message(std::string_view text) {
     one.push_back(std::move(r));
     auto start = clock_type::now();
     state_->router.context().log.append_async(
-        std::move(one), [self = shared_from_this(), id = m.client_id, start](auto result) mutable {
+        std::move(one), [self = shared_from_this(), id = m.client_id, start,
+                         io = state_->io](auto result) mutable {  // io: alive for the post
             self->state_->stats.append_done(
                 1, std::chrono::duration<double>(clock_type::now() - start).count());
             asio::post(self->ws_.get_executor(),
