@@ -10,7 +10,7 @@ export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 echo "== sanitizer build (ASan+UBSan)"
 BELAY_BUILD_DIR=build-asan BELAY_BUILD_TYPE=RelWithDebInfo \
   bash scripts/build.sh -DBELAY_WERROR=ON -DBELAY_SANITIZE=ON
-(cd build-asan && BELAY_CRASH_ROUNDS=5 ASAN_OPTIONS=detect_leaks=1 \
+(cd build-asan && BELAY_CRASH_ROUNDS=5 BELAY_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure)
 
 echo "== release build"

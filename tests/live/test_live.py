@@ -4,6 +4,7 @@ usage: /usr/bin/python3 test_live.py BELAYD [TEST …]
 """
 import asyncio
 import json
+import os
 import sys
 import time
 
@@ -170,24 +171,30 @@ async def slow_subscriber_loses_nothing(binary):
         assert [e["seq"] for e in events] == list(range(2, total + 2))
         print(f"  normal subscriber got {total} events in {latencies[-1] - start:.1f} s; "
               f"RSS {rss_before} → {rss_peak} KiB")
-        assert rss_peak - rss_before < 200_000, "memory grew with the slow subscriber's backlog"
+        # The backlog lives in the log, not in memory: growth stays near the
+        # memtable's size. (Sanitizer builds keep freed memory: no bound there.)
+        if not os.environ.get("BELAY_SANITIZED"):
+            assert rss_peak - rss_before < 200_000, "memory grew with the slow subscriber's backlog"
         for ws in (slow, normal, pub):
             await ws.close()
         await drainer
 
 
 async def lagging_subscriber_is_closed(binary):
-    with Belayd(binary, "--outbox-bytes", "16384", "--lag-timeout-ms", "300") as b:
+    with Belayd(binary, "--outbox-bytes", "16384", "--lag-timeout-ms", "2000") as b:
         sid = b.make_session()
         slow = await connect(b.url(sid), max_queue=1, read_limit=2 ** 12,
                                         write_limit=2 ** 12)
         await state_of(slow)
-        pub = await connect(b.url(sid))
+        pub = await connect(b.url(sid))  # reads all it gets: never behind for long
         await state_of(pub)
-        for i in range(20_000):
+        start = time.monotonic()
+        i = 0
+        while time.monotonic() - start < 5:  # the slow one reads nothing meanwhile
             await pub.send(json.dumps(pose(i)))
-            if i % 500 == 0:
-                await asyncio.sleep(0.05)
+            i += 1
+            if i % 50 == 0:
+                await asyncio.sleep(0.01)
         code = None
         try:
             while True:
