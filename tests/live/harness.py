@@ -54,19 +54,31 @@ class Belayd:
         return 0
 
     def stop(self):
-        if self.proc.poll() is None:
+        """SIGTERM; raises unless belayd exits 0 (a sanitizer report fails it)."""
+        code = self.proc.poll()
+        if code is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(20)
+                code = self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                code = "timeout"
         shutil.rmtree(self.dir, ignore_errors=True)
+        if code != 0:
+            time.sleep(0.2)
+            raise RuntimeError(f"belayd exited with {code}:\n" + "".join(self.output[-40:]))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.stop()
+        if exc[0] is None:
+            self.stop()
+        else:  # already failing: stop, but report the first error
+            try:
+                self.stop()
+            except RuntimeError:
+                pass
 
     # --- REST ---------------------------------------------------------------
 
