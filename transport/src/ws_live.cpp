@@ -162,7 +162,9 @@ void live_connection::close_with(std::uint16_t code, std::string reason) {
 }
 
 void live_connection::on_frame(const frame_ptr& f) {
-    if (close_ || done_ || !live_ || f->seq < next_seq_) return;  // not live: the log has it
+    if (close_ || done_) return;
+    if (!live_) return check_lag();  // the log has it; but a client stuck behind is cut
+    if (f->seq < next_seq_) return;
     if (f->seq == next_seq_ && room()) {
         enqueue(f);
         ++next_seq_;
