@@ -93,13 +93,13 @@ settings parse_settings(const std::vector<std::string>& argv) {
     o.lag_timeout = std::chrono::milliseconds(a.number("lag-timeout-ms", 30'000));
     o.ws_idle_timeout = std::chrono::milliseconds(a.number("ws-idle-timeout-ms", 60'000));
     o.max_connections_per_user = a.number("max-connections-per-user", o.max_connections_per_user);
-    o.messages_per_second =
-        static_cast<double>(a.number("messages-per-second", 5'000));
+    o.messages_per_second = static_cast<double>(a.number("messages-per-second", 5'000));
     o.message_burst = static_cast<double>(a.number("message-burst", 10'000));
     auto origins = a.get("allowed-origins").value_or(env_or("BELAY_ALLOWED_ORIGINS", ""));
     for (std::size_t start = 0; start < origins.size();) {
         auto comma = origins.find(',', start);
-        auto one = origins.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto one =
+            origins.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!one.empty()) o.allowed_origins.push_back(one);
         if (comma == std::string::npos) break;
         start = comma + 1;

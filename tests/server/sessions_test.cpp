@@ -63,8 +63,9 @@ TEST_CASE_METHOD(server_fixture, "bad input gets DRF-style errors and writes not
         http.raw("POST /api/sessions/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token " + admin +
                  "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n");
     CHECK(huge.status == 413);
-    auto big_head = http.raw("GET /api/sessions/ HTTP/1.1\r\nHost: x\r\nX-Filler: " +
-                             std::string(20000, 'a') + "\r\n\r\n");
+    auto big_head =
+        http.raw("GET /api/sessions/ HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(20000, 'a') +
+                 "\r\n\r\n");
     CHECK(big_head.status == 431);
     auto method = http.request("POST", url, "{}", admin);
     CHECK(method.status == 405);

@@ -31,13 +31,13 @@ struct server_options {
     bool access_log = false;  // one line per request on stderr (never a token)
 
     // Live sockets (/ws/session-live/{id}/). 0 turns a limit off.
-    std::size_t max_message_bytes = 1 << 20;   // larger client messages: close 1009
-    std::size_t outbox_bytes = 4 << 20;        // queued for one client before it reads from the log
-    std::chrono::milliseconds lag_timeout{30'000};  // behind the live tail longer: close 4008
+    std::size_t max_message_bytes = 1 << 20;  // larger client messages: close 1009
+    std::size_t outbox_bytes = 4 << 20;       // queued for one client before it reads from the log
+    std::chrono::milliseconds lag_timeout{30'000};      // behind the live tail longer: close 4008
     std::chrono::milliseconds ws_idle_timeout{60'000};  // no traffic (pings included): closed
-    std::size_t max_connections_per_user = 1'000;  // more live sockets: close 4429
-    double messages_per_second = 5'000;  // a client's sustained message rate …
-    double message_burst = 10'000;       // … and burst; over it: an error, far over: close 1008
+    std::size_t max_connections_per_user = 1'000;       // more live sockets: close 4429
+    double messages_per_second = 5'000;                 // a client's sustained message rate …
+    double message_burst = 10'000;  // … and burst; over it: an error, far over: close 1008
     std::vector<std::string> allowed_origins;  // browsers' Origin must be one of these (empty: any)
 };
 
