@@ -149,17 +149,24 @@ result<std::optional<checkpoint>> event_log::read_checkpoint(std::string_view na
     return std::optional<checkpoint>{std::move(c)};
 }
 
-std::uint64_t event_log::storage_bytes() const {
-    std::uint64_t total = 0;
+log_stats event_log::storage() const {
+    log_stats out;
+    out.last_position = last_position();
     for (auto* cf : impl_->handles) {
         std::uint64_t v = 0;
-        if (impl_->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) total += v;
-        if (impl_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+        if (impl_->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) out.sst_bytes += v;
+        if (impl_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v))
+            out.memtable_bytes += v;
     }
-    std::uint64_t wal = 0;
-    if (impl_->db->GetIntProperty("rocksdb.live-wal-files-size", &wal))
-        total += wal;  // may be absent
-    return total;
+    std::error_code fs_ec;
+    for (auto& entry : std::filesystem::directory_iterator(impl_->data_dir, fs_ec))
+        if (entry.path().extension() == ".log") out.wal_bytes += entry.file_size(fs_ec);
+    return out;
+}
+
+std::uint64_t event_log::storage_bytes() const {
+    auto s = storage();
+    return s.sst_bytes + s.wal_bytes + s.memtable_bytes;
 }
 
 log_cursor event_log::read_stream(session_id stream, seq from) {
@@ -218,8 +225,7 @@ boost::system::error_code event_log::write_health() const {
 }
 
 result<log_stats> event_log::stats() {
-    log_stats out;
-    out.last_position = last_position();
+    auto out = storage();
     auto cursor = make_scan_cursor(impl_);
     event e;
     session_id previous;
@@ -231,15 +237,6 @@ result<log_stats> event_log::stats() {
         if (out.streams == 0 || e.stream != previous) ++out.streams;
         previous = e.stream;
     }
-    for (auto* cf : impl_->handles) {
-        std::uint64_t v = 0;
-        if (impl_->db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &v)) out.sst_bytes += v;
-        if (impl_->db->GetIntProperty(cf, "rocksdb.cur-size-all-mem-tables", &v))
-            out.memtable_bytes += v;
-    }
-    std::error_code fs_ec;
-    for (auto& entry : std::filesystem::directory_iterator(impl_->data_dir, fs_ec))
-        if (entry.path().extension() == ".log") out.wal_bytes += entry.file_size(fs_ec);
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "http_types.hpp"
 
+#include <charconv>
+
 #include "belay/engine/json_text.hpp"
 
 namespace belay::transport {
@@ -35,6 +37,13 @@ std::optional<std::string> request::param(std::string_view name) const {
     for (auto& [k, v] : query)
         if (k == name) return v;
     return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return n;
 }
 
 void parse_target(std::string_view target, request& out) {

@@ -1,6 +1,7 @@
 #pragma once
 // Requests and responses as plain values: the REST layer never sees Beast.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@ struct request {
 
     std::optional<std::string> param(std::string_view name) const;
 };
+
+// A query value as a non-negative integer: nullopt if it is not one.
+std::optional<std::uint64_t> parse_unsigned(std::string_view text);
 
 struct response {
     int status = 200;

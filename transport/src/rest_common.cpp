@@ -1,4 +1,3 @@
-#include <charconv>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -7,14 +6,6 @@
 
 namespace belay::transport {
 namespace {
-
-std::optional<std::size_t> number(const std::optional<std::string>& text) {
-    if (!text) return std::nullopt;
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-    if (ec != std::errc{} || end != text->data() + text->size()) return std::nullopt;
-    return n;
-}
 
 // The request's URL with limit and offset replaced.
 std::string page_url(const call& c, std::size_t limit, std::size_t offset) {
@@ -100,9 +91,9 @@ bool has_json_body(call& c) {
 
 paging read_paging(const request& req) {
     paging p;
-    if (auto limit = number(req.param("limit")); limit && *limit > 0)
+    if (auto limit = parse_unsigned(req.param("limit").value_or("")); limit && *limit > 0)
         p.limit = std::min<std::size_t>(*limit, 1000);
-    if (auto offset = number(req.param("offset"))) p.offset = *offset;
+    if (auto offset = parse_unsigned(req.param("offset").value_or(""))) p.offset = *offset;
     return p;
 }
 

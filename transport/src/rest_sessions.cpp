@@ -1,7 +1,5 @@
 // /api/sessions/, /api/sessions/{id}/ and /api/sessions/{id}/events/.
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "belay/engine/jsonl.hpp"
@@ -13,11 +11,10 @@ namespace {
 
 using engine::event_type;
 
+// A query parameter that must be a positive integer.
 std::optional<std::uint64_t> positive(const std::optional<std::string>& text) {
-    if (!text) return std::nullopt;
-    std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-    if (ec != std::errc{} || end != text->data() + text->size() || n == 0) return std::nullopt;
+    auto n = text ? parse_unsigned(*text) : std::nullopt;
+    if (n == 0u) return std::nullopt;
     return n;
 }
 

@@ -1,7 +1,5 @@
 // The WebSocket upgrade: origin, auth, the per-user cap, then the endpoint.
 
-#include <charconv>
-
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -31,15 +29,6 @@ std::optional<engine::entity_id> live_session(std::string_view path) {
     path.remove_prefix(prefix.size());
     if (path.ends_with('/')) path.remove_suffix(1);
     return engine::entity_id::parse(path);
-}
-
-std::optional<std::uint64_t> unsigned_param(const request& r, std::string_view name, bool& bad) {
-    auto text = r.param(name);
-    if (!text) return std::nullopt;
-    std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-    bad = ec != std::errc{} || end != text->data() + text->size();
-    return n;
 }
 
 // Frees a user's connection slot when the connection ends.
@@ -122,8 +111,9 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
         authenticate(state->router.context().store,
                      token ? "Token " + *token
                            : (auth == req.end() ? std::string{} : std::string(auth->value())));
-    bool bad_after = false;
-    auto after_seq = unsigned_param(r, "after_seq", bad_after);
+    auto after_text = r.param("after_seq");
+    auto after_seq = after_text ? parse_unsigned(*after_text) : std::nullopt;
+    bool bad_after = after_text && !after_seq;
 
     websocket::stream<beast::tcp_stream> ws(std::move(stream));
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);

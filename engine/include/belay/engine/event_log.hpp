@@ -175,7 +175,10 @@ class event_log {
     boost::system::error_code write_health() const;
     // Event and stream counts are exact (they scan the log).
     [[nodiscard]] result<log_stats> stats();
-    // Bytes in tables, WAL and memtables: cheap, for metrics.
+    // The cheap part of stats(): last position and bytes in tables, WAL and
+    // memtables (events and streams left at 0).
+    log_stats storage() const;
+    // Their sum, for metrics.
     std::uint64_t storage_bytes() const;
 
   private:
