@@ -20,6 +20,8 @@ const char* const usage = R"(usage: belayd [options]
   --idle-timeout-ms N       keep-alive idle time (default 60000)
   --max-connections N       open connections at most (default 10000)
   --access-log              one line per request on stderr (BELAY_ACCESS_LOG=1)
+  --web-dir DIR             the viewer page served at / (BELAY_WEB_DIR; default the source
+                            tree's web/; an empty value serves none)
   --max-message-bytes N     largest live socket message; larger: close 1009 (default 1048576)
   --outbox-bytes N          queued for one live client before it is served from the log
                             (default 4194304)
@@ -62,11 +64,26 @@ void parse_listen(const std::string& text, transport::server_options& o) {
 
 settings parse_settings(const std::vector<std::string>& argv) {
     cli::args a(argv,
-                {"data-dir", "listen", "durability", "threads", "max-body-bytes",
-                 "max-header-bytes", "header-timeout-ms", "idle-timeout-ms", "max-connections",
-                 "checkpoint-every", "stats-interval", "max-message-bytes", "outbox-bytes",
-                 "lag-timeout-ms", "ws-idle-timeout-ms", "max-connections-per-user",
-                 "messages-per-second", "message-burst", "allowed-origins"},
+                {"data-dir",
+                 "listen",
+                 "durability",
+                 "threads",
+                 "max-body-bytes",
+                 "max-header-bytes",
+                 "header-timeout-ms",
+                 "idle-timeout-ms",
+                 "max-connections",
+                 "checkpoint-every",
+                 "stats-interval",
+                 "max-message-bytes",
+                 "outbox-bytes",
+                 "lag-timeout-ms",
+                 "ws-idle-timeout-ms",
+                 "max-connections-per-user",
+                 "messages-per-second",
+                 "message-burst",
+                 "allowed-origins",
+                 "web-dir"},
                 {"access-log", "rebuild", "help"});
     if (!a.positional().empty()) throw cli::usage_error("unexpected \"" + a.positional()[0] + "\"");
     settings s;
@@ -88,6 +105,7 @@ settings parse_settings(const std::vector<std::string>& argv) {
     o.idle_timeout = std::chrono::milliseconds(a.number("idle-timeout-ms", 60'000));
     o.max_connections = a.number("max-connections", o.max_connections);
     o.access_log = a.has("access-log") || env_or("BELAY_ACCESS_LOG", "0") == "1";
+    o.web_dir = a.get("web-dir").value_or(env_or("BELAY_WEB_DIR", BELAY_DEFAULT_WEB_DIR));
     o.max_message_bytes = a.number("max-message-bytes", o.max_message_bytes);
     o.outbox_bytes = a.number("outbox-bytes", o.outbox_bytes);
     o.lag_timeout = std::chrono::milliseconds(a.number("lag-timeout-ms", 30'000));

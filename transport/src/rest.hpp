@@ -27,6 +27,7 @@ struct rest_context {
     transport::metrics& stats;
     // Runs a job that may block (RocksDB reads) off the I/O threads.
     std::function<void(std::function<void()>)> run_blocking;
+    std::string web_dir;  // the viewer page's files (empty: none served)
 };
 
 // One request in flight, shared by the steps that answer it.
@@ -110,6 +111,11 @@ void handle_users_me(const call_ptr& c);        // /api/users/me/
 // key is valid.
 std::optional<projections::user_view> authenticate(const projections::state_store& store,
                                                    std::string_view authorization);
+
+// The viewer page's files: any path outside /api/, /ws/, /healthz and
+// /metrics is one; static_file answers it from `dir` (404 if absent).
+bool is_static_path(std::string_view path);
+response static_file(const std::string& dir, std::string_view path);
 
 // Answers 405 naming the allowed methods.
 void method_not_allowed(call& c, std::string_view allowed);

@@ -152,6 +152,7 @@ void router::handle(request req, respond_fn respond) {
     const route_entry* r = match(segs, id);
     std::string route = r                                                    ? r->name
                         : (req.path == "/healthz" || req.path == "/metrics") ? req.path
+                        : is_static_path(req.path)                           ? "web"
                                                                              : "other";
     auto method = req.method;
     auto counted = [this, route, method, respond = std::move(respond)](response resp) {
@@ -165,6 +166,17 @@ void router::handle(request req, respond_fn respond) {
             return counted(std::move(resp));
         }
         return counted(req.path == "/healthz" ? health() : metrics_text());
+    }
+    if (!r && is_static_path(req.path)) {
+        if (req.method != "GET" && req.method != "HEAD") {
+            auto resp = detail(405, fmt::format("Method \"{}\" not allowed.", req.method));
+            resp.headers.emplace_back("Allow", "GET, HEAD");
+            return counted(std::move(resp));
+        }
+        return ctx_.run_blocking(
+            [this, counted = std::move(counted), path = std::move(req.path)]() mutable {
+                counted(static_file(ctx_.web_dir, path));
+            });
     }
     if (!r) return counted(detail(404, "Not found."));
 

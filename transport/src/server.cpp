@@ -73,7 +73,8 @@ void server::start() {
     m.blocking = std::make_unique<asio::thread_pool>(2);
     auto* pool = m.blocking.get();
     rest_context ctx{m.log, m.store, *m.stats,
-                     [pool](std::function<void()> job) { asio::post(*pool, std::move(job)); }};
+                     [pool](std::function<void()> job) { asio::post(*pool, std::move(job)); },
+                     m.options.web_dir};
     m.state = std::make_shared<shared_state>(m.options, router(std::move(ctx)), *m.stats);
     m.state->io = m.io;
     m.state->hub = std::make_shared<live_hub>();

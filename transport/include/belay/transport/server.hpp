@@ -29,6 +29,7 @@ struct server_options {
     std::chrono::milliseconds idle_timeout{60'000};    // between keep-alive requests
     std::size_t max_connections = 10'000;
     bool access_log = false;  // one line per request on stderr (never a token)
+    std::string web_dir;      // the viewer page served at / (empty: none)
 
     // Live sockets (/ws/session-live/{id}/). 0 turns a limit off.
     std::size_t max_message_bytes = 1 << 20;  // larger client messages: close 1009
