@@ -115,7 +115,7 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
     auto after_seq = after_text ? parse_unsigned(*after_text) : std::nullopt;
     bool bad_after = after_text && !after_seq;
 
-    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    ws_stream ws(std::move(stream));
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout =
         o.ws_idle_timeout.count() > 0

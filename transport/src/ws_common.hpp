@@ -8,13 +8,16 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "belay/projections/views.hpp"
 #include "connection.hpp"
+#include "frame_stream.hpp"
 
 namespace belay::transport {
+
+// A WebSocket over the batching frame_stream.
+using ws_stream = boost::beast::websocket::stream<frame_stream>;
 
 // {"type":"error","code":…,"message":…}
 std::string error_message(std::string_view code, std::string_view message);
@@ -38,9 +41,8 @@ class rate_limiter {
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-boost::asio::awaitable<void> serve_live(
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws,
-    std::shared_ptr<shared_state> state, projections::user_view user, engine::entity_id session,
-    std::optional<std::uint64_t> after_seq);
+boost::asio::awaitable<void> serve_live(ws_stream ws, std::shared_ptr<shared_state> state,
+                                        projections::user_view user, engine::entity_id session,
+                                        std::optional<std::uint64_t> after_seq);
 
 }  // namespace belay::transport

@@ -30,12 +30,14 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using clock_type = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// The most bytes of frames handed to the socket in one write.
+constexpr std::size_t write_batch_bytes = 256 << 10;
 
 class live_connection final : public live_subscriber,
                               public std::enable_shared_from_this<live_connection> {
   public:
-    live_connection(websocket::stream<beast::tcp_stream> ws, std::shared_ptr<shared_state> state,
-                    projections::user_view user, engine::entity_id session)
+    live_connection(ws_stream ws, std::shared_ptr<shared_state> state, projections::user_view user,
+                    engine::entity_id session)
         : ws_(std::move(ws)),
           state_(std::move(state)),
           user_(std::move(user)),
@@ -66,7 +68,7 @@ class live_connection final : public live_subscriber,
     }
     void check_lag();
 
-    websocket::stream<beast::tcp_stream> ws_;
+    ws_stream ws_;
     std::shared_ptr<shared_state> state_;
     projections::user_view user_;
     engine::entity_id session_;
@@ -126,6 +128,7 @@ asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_se
 
 asio::awaitable<void> live_connection::write_loop() {
     auto self = shared_from_this();  // lives as long as the loop
+    auto& out = ws_.next_layer();
     for (;;) {
         if (outbox_.empty()) {
             if (close_) {
@@ -138,13 +141,17 @@ asio::awaitable<void> live_connection::write_loop() {
             co_await wake_.async_wait(use_tuple);
             continue;
         }
-        auto f = outbox_.front();
-        auto [ec, n] = co_await ws_.async_write(asio::buffer(f->text), use_tuple);
-        if (ec) co_return;
-        if (!outbox_.empty() && outbox_.front() == f) {
+        if (!ws_.is_open()) co_return;  // the peer is closing: Beast answers it
+        // Everything queued goes out in one write (up to a batch's worth).
+        std::size_t batch = 0;
+        while (!outbox_.empty() && batch < write_batch_bytes) {
+            const auto& text = outbox_.front()->text;
+            out.append_text(text);
+            batch += text.size();
+            outbox_bytes_ -= text.size();
             outbox_.pop_front();
-            outbox_bytes_ -= f->text.size();
         }
+        if (auto ec = co_await out.drain(); ec) co_return;
         if (!live_ && !reading_log_ && !close_ && room()) read_from_log();
     }
 }
@@ -305,9 +312,8 @@ void live_connection::on_appended(std::string client_id,
 
 }  // namespace
 
-asio::awaitable<void> serve_live(websocket::stream<beast::tcp_stream> ws,
-                                 std::shared_ptr<shared_state> state, projections::user_view user,
-                                 engine::entity_id session,
+asio::awaitable<void> serve_live(ws_stream ws, std::shared_ptr<shared_state> state,
+                                 projections::user_view user, engine::entity_id session,
                                  std::optional<std::uint64_t> after_seq) {
     auto c = std::make_shared<live_connection>(std::move(ws), std::move(state), std::move(user),
                                                session);
