@@ -5,18 +5,8 @@
 
 namespace belay::replay {
 
-pacer::pacer(double speed, std::optional<std::int64_t> max_gap_us, bool paused, std::int64_t now)
-    : speed_(std::max(0.0, speed)),
-      max_gap_us_(max_gap_us),
-      paused_(paused),
-      anchor_now_(now),
-      anchor_offset_(0) {}
-
-std::int64_t pacer::next_offset(std::int64_t previous_offset, std::int64_t raw_gap_us) const {
-    auto gap = std::max<std::int64_t>(0, raw_gap_us);  // clocks may step back: never negative
-    if (max_gap_us_) gap = std::min(gap, *max_gap_us_);
-    return previous_offset + gap;
-}
+pacer::pacer(double speed, bool paused, std::int64_t now)
+    : speed_(std::max(0.0, speed)), paused_(paused), anchor_now_(now), anchor_offset_(0) {}
 
 std::int64_t pacer::position(std::int64_t now) const {
     if (paused_ || speed_ == 0) return anchor_offset_;
@@ -53,6 +43,12 @@ void pacer::set_speed(double speed, std::int64_t now) {
 
 void pacer::seek(std::int64_t offset, std::int64_t now) {
     anchor_offset_ = std::max<std::int64_t>(0, offset);
+    anchor_now_ = now;
+}
+
+void pacer::reached(std::int64_t offset, std::int64_t now) {
+    if (position(now) >= offset) return;
+    anchor_offset_ = offset;
     anchor_now_ = now;
 }
 

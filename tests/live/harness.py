@@ -111,6 +111,11 @@ class Belayd:
         qs = "&".join(f"{k}={v}" for k, v in q.items() if v is not None)
         return f"ws://127.0.0.1:{self.port}/ws/session-live/{session}/?{qs}"
 
+    def replay_url(self, session, token=None, **query):
+        q = {"token": token or self.admin, **query}
+        qs = "&".join(f"{k}={v}" for k, v in q.items() if v is not None)
+        return f"ws://127.0.0.1:{self.port}/ws/session/{session}/?{qs}"
+
 
 def connect(url, **options):
     """A client that reads everything the server sends into its queue (no

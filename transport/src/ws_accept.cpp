@@ -1,4 +1,8 @@
-// The WebSocket upgrade: origin, auth, the per-user cap, then the endpoint.
+// The WebSocket upgrade: origin, auth, the query, the per-user cap, then the
+// endpoint (live or replay).
+
+#include <cstdlib>
+#include <variant>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -22,13 +26,58 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// The session id of /ws/session-live/{id}/ (trailing slash optional).
-std::optional<engine::entity_id> live_session(std::string_view path) {
-    constexpr std::string_view prefix = "/ws/session-live/";
-    if (!path.starts_with(prefix)) return std::nullopt;
-    path.remove_prefix(prefix.size());
-    if (path.ends_with('/')) path.remove_suffix(1);
-    return engine::entity_id::parse(path);
+// The socket a path names: /ws/session-live/{id}/ or /ws/session/{id}/
+// (trailing slash optional).
+struct ws_target {
+    bool replay = false;
+    engine::entity_id session;
+};
+std::optional<ws_target> target_of(std::string_view path) {
+    for (bool replay : {false, true}) {
+        std::string_view prefix = replay ? "/ws/session/" : "/ws/session-live/";
+        if (!path.starts_with(prefix)) continue;
+        path.remove_prefix(prefix.size());
+        if (path.ends_with('/')) path.remove_suffix(1);
+        auto id = engine::entity_id::parse(path);
+        if (!id) return std::nullopt;
+        return ws_target{replay, *id};
+    }
+    return std::nullopt;
+}
+
+std::optional<bool> parse_flag(std::string_view text) {
+    if (text == "1" || text == "true" || text == "yes") return true;
+    if (text == "0" || text == "false" || text == "no" || text.empty()) return false;
+    return std::nullopt;
+}
+
+// The replay query, or the reason it is refused.
+std::variant<replay_params, std::string> replay_query(const request& r) {
+    replay_params p;
+    if (auto speed = r.param("speed")) {
+        char* end = nullptr;
+        p.speed = std::strtod(speed->c_str(), &end);
+        if (speed->empty() || *end != '\0' || !(p.speed == 0 || (p.speed >= 0.1 && p.speed <= 64)))
+            return "speed must be 0 or from 0.1 to 64";
+    }
+    if (auto from = r.param("from_seq")) {
+        p.from_seq = parse_unsigned(*from);
+        if (!p.from_seq) return "from_seq must be a non-negative integer";
+    }
+    if (auto gap = r.param("max_gap_ms")) {
+        auto ms = parse_unsigned(*gap);
+        if (!ms || *ms > (std::uint64_t{1} << 40))
+            return "max_gap_ms must be a non-negative integer";
+        p.max_gap_us = static_cast<std::int64_t>(*ms) * 1000;
+    }
+    for (auto [name, flag] : {std::pair{"paused", &p.paused}, std::pair{"follow", &p.follow}}) {
+        auto text = r.param(name);
+        if (!text) continue;
+        auto v = parse_flag(*text);
+        if (!v) return std::string(name) + " must be 1 or 0";
+        *flag = *v;
+    }
+    return p;
 }
 
 // Frees a user's connection slot when the connection ends.
@@ -81,7 +130,7 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
     const auto& o = state->options;
     request r;
     parse_target(std::string_view(req.target().data(), req.target().size()), r);
-    auto session = live_session(r.path);
+    auto target = target_of(r.path);
     auto refuse = [&](http::status status, std::string body) {
         http::response<http::string_body> res{status, req.version()};
         res.set(http::field::server, "belay");
@@ -91,7 +140,7 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
         res.prepare_payload();
         return res;
     };
-    if (!session) {
+    if (!target) {
         co_await http::async_write(
             stream, refuse(http::status::not_found, R"({"detail":"Not found."})"), use_tuple);
         co_return;
@@ -113,7 +162,16 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
                            : (auth == req.end() ? std::string{} : std::string(auth->value())));
     auto after_text = r.param("after_seq");
     auto after_seq = after_text ? parse_unsigned(*after_text) : std::nullopt;
-    bool bad_after = after_text && !after_seq;
+    std::string bad_query;
+    if (after_text && !after_seq) bad_query = "after_seq must be a non-negative integer";
+    replay_params replay;
+    if (target->replay) {
+        auto q = replay_query(r);
+        if (auto* why = std::get_if<std::string>(&q))
+            bad_query = std::move(*why);
+        else
+            replay = std::get<replay_params>(q);
+    }
 
     ws_stream ws(std::move(stream));
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -134,10 +192,9 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
                                 use_tuple);
         co_return;
     }
-    if (bad_after) {
-        co_await ws.async_close(websocket::close_reason(websocket::close_code::policy_error,
-                                                        "after_seq must be a non-negative integer"),
-                                use_tuple);
+    if (!bad_query.empty()) {
+        co_await ws.async_close(
+            websocket::close_reason(websocket::close_code::policy_error, bad_query), use_tuple);
         co_return;
     }
     if (!state->hub->add_connection(user->username, o.max_connections_per_user)) {
@@ -147,7 +204,10 @@ asio::awaitable<void> serve_websocket(beast::tcp_stream stream,
         co_return;
     }
     connection_slot slot{*state->hub, user->username};
-    co_await serve_live(std::move(ws), state, std::move(*user), *session, after_seq);
+    if (target->replay)
+        co_await serve_replay(std::move(ws), state, std::move(*user), target->session, replay);
+    else
+        co_await serve_live(std::move(ws), state, std::move(*user), target->session, after_seq);
 }
 
 }  // namespace belay::transport

@@ -41,6 +41,19 @@ class rate_limiter {
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// The replay socket's query: ?speed=&from_seq=&paused=&max_gap_ms=&follow=
+struct replay_params {
+    double speed = 1.0;  // 0: as fast as the client reads
+    std::optional<std::uint64_t> from_seq;
+    bool paused = false;
+    std::optional<std::int64_t> max_gap_us;
+    bool follow = false;
+};
+
+boost::asio::awaitable<void> serve_replay(ws_stream ws, std::shared_ptr<shared_state> state,
+                                          projections::user_view user, engine::entity_id session,
+                                          replay_params params);
+
 boost::asio::awaitable<void> serve_live(ws_stream ws, std::shared_ptr<shared_state> state,
                                         projections::user_view user, engine::entity_id session,
                                         std::optional<std::uint64_t> after_seq);

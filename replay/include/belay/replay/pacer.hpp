@@ -1,11 +1,10 @@
 #pragma once
 // The timing of a replay: when each event of a recorded session is due,
-// given its original timing scaled by a speed, pauses, seeks and a cap on
-// the gaps between events (a player's "skip inactivity").
+// given its offset (timeline.hpp: its time since the session's first event,
+// gaps capped) scaled by a speed, across pauses, seeks and speed changes.
 //
-// Times are microseconds: `offset` is an event's time since the session's
-// first event (after gap capping), `now` a monotonic clock the caller
-// supplies (so the pacer is testable and owns no clock).
+// Times are microseconds; `now` is a monotonic clock the caller supplies (so
+// the pacer is testable and owns no clock).
 //
 // Thread safety: none; one pacer per replay connection, used on its strand.
 
@@ -16,13 +15,8 @@ namespace belay::replay {
 
 class pacer {
   public:
-    // speed 0: as fast as the client reads. max_gap_us: cap on any pause
-    // between two events (nullopt: none).
-    pacer(double speed, std::optional<std::int64_t> max_gap_us, bool paused, std::int64_t now);
-
-    // The capped offset of an event recorded `raw_gap_us` after the previous
-    // one whose capped offset was `previous_offset` (0 for the first event).
-    std::int64_t next_offset(std::int64_t previous_offset, std::int64_t raw_gap_us) const;
+    // speed 0: as fast as the client reads.
+    pacer(double speed, bool paused, std::int64_t now);
 
     // How long from `now` until the event at `offset` is due (0 if due);
     // nullopt while paused.
@@ -37,13 +31,15 @@ class pacer {
     void set_speed(double speed, std::int64_t now);
     // Moves the playhead to `offset` (keeping paused or playing).
     void seek(std::int64_t offset, std::int64_t now);
+    // An event at `offset` was sent: the playhead is at least there (it can
+    // lag behind only at speed 0, where events go out as fast as read).
+    void reached(std::int64_t offset, std::int64_t now);
 
     bool paused() const { return paused_; }
     double speed() const { return speed_; }
 
   private:
     double speed_;
-    std::optional<std::int64_t> max_gap_us_;
     bool paused_;
     std::int64_t anchor_now_;     // when playback was last (re)anchored
     std::int64_t anchor_offset_;  // the playhead at that moment
