@@ -5,6 +5,7 @@ usage: /usr/bin/python3 test_live.py BELAYD [TEST …]
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 
@@ -309,6 +310,38 @@ async def deleted_session_closes_4404(binary):
                 assert e.code == 4404, e.code
 
 
+async def deletion_and_shutdown_close_idle_sockets(binary):
+    """A subscriber that only listens hears of the deletion (4404); at a
+    server stop every socket, live and replay, gets 1001."""
+    with Belayd(binary) as b:
+        sid, other = b.make_session(), b.make_session()
+        async with connect(b.url(sid)) as ws, \
+                connect(b.replay_url(sid, paused=1)) as replay:
+            await state_of(ws)
+            assert json.loads(await replay.recv())["type"] == "replay_info"
+            assert b.rest("DELETE", f"/api/sessions/{sid}/")[0] == 204
+            for sock in (ws, replay):
+                msg = json.loads(await asyncio.wait_for(sock.recv(), 10))
+                assert msg["type"] == "error" and msg["code"] == "session_not_found", msg
+                try:
+                    await asyncio.wait_for(sock.recv(), 10)
+                    raise AssertionError("still open")
+                except websockets.ConnectionClosed as e:
+                    assert e.code == 4404, e.code
+        live = await connect(b.url(other))
+        replay = await connect(b.replay_url(other, paused=1))
+        await state_of(live)
+        await replay.recv()
+        b.proc.send_signal(signal.SIGTERM)
+        for sock in (live, replay):
+            try:
+                await asyncio.wait_for(sock.recv(), 10)
+                raise AssertionError("still open")
+            except websockets.ConnectionClosed as e:
+                assert e.code == 1001, e.code
+        assert b.proc.wait(20) == 0
+
+
 async def limits_cap_origin_rate(binary):
     with Belayd(binary, "--max-connections-per-user", "2", "--allowed-origins",
                 "https://gym.example", "--messages-per-second", "10", "--message-burst",
@@ -350,7 +383,8 @@ TESTS = {f.__name__: f for f in [
     two_subscribers_same_stream, three_publishers_one_order, resume_after_disconnect,
     resume_while_writing_at_full_speed, slow_subscriber_loses_nothing,
     lagging_subscriber_is_closed, bad_input_matrix, rest_writes_reach_subscribers,
-    acks_and_idempotent_resend, deleted_session_closes_4404]}
+    acks_and_idempotent_resend, deleted_session_closes_4404,
+    deletion_and_shutdown_close_idle_sockets]}
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

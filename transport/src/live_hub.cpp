@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "belay/engine/payloads.hpp"
+
 namespace belay::transport {
 
 std::string frame_text(const engine::event& e, std::int64_t offset_ms) {
@@ -47,15 +49,25 @@ void live_hub::detach(engine::session_id session, const live_subscriber* s) {
 }
 
 void live_hub::on_commit(const std::vector<engine::event>& events) {
+    static const auto deletions = engine::deletions_stream();
     std::vector<std::shared_ptr<live_subscriber>> targets;
     for (const auto& e : events) {
         targets.clear();
+        bool deleted = e.stream == deletions && e.type == engine::event_type::session_deleted;
+        auto session = deleted ? engine::parse_deletion(e.payload) : e.stream;
+        if (!session) continue;
         {
             std::lock_guard lock(mutex_);
-            auto it = sessions_.find(e.stream);
+            auto it = sessions_.find(*session);
             if (it == sessions_.end()) continue;
             for (auto& w : it->second)
                 if (auto p = w.lock()) targets.push_back(std::move(p));
+            if (deleted) sessions_.erase(it);
+        }
+        if (deleted) {
+            for (auto& t : targets)
+                t->session_gone();
+            continue;
         }
         if (targets.empty()) continue;
         auto frame = std::make_shared<const live_frame>(live_frame{e.seq.value, frame_text(e)});
@@ -76,6 +88,18 @@ void live_hub::remove_connection(const std::string& user) {
     std::lock_guard lock(mutex_);
     auto it = connections_.find(user);
     if (it != connections_.end() && --it->second == 0) connections_.erase(it);
+}
+
+void live_hub::stopping() {
+    std::vector<std::shared_ptr<live_subscriber>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, subs] : sessions_)
+            for (auto& w : subs)
+                if (auto p = w.lock()) targets.push_back(std::move(p));
+    }
+    for (auto& t : targets)
+        t->server_stopping();
 }
 
 std::size_t live_hub::subscribers() const {

@@ -34,6 +34,10 @@ class live_subscriber {
     virtual ~live_subscriber() = default;
     // A committed event of the subscribed session, in log order.
     virtual void deliver(frame_ptr frame) = 0;
+    // The session was deleted.
+    virtual void session_gone() = 0;
+    // The server is stopping: close with 1001.
+    virtual void server_stopping() = 0;
 };
 
 class live_hub {
@@ -47,6 +51,8 @@ class live_hub {
     void remove_connection(const std::string& user);
 
     std::size_t subscribers() const;
+    // Tells every subscriber the server is stopping (they close themselves).
+    void stopping();
     // Forgets every subscriber and delivers nothing more (server stop).
     void close();
 

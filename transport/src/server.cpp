@@ -116,8 +116,15 @@ void server::stop(std::chrono::milliseconds grace) {
         boost::system::error_code ignored;
         acceptor->close(ignored);
     });
-    auto deadline = std::chrono::steady_clock::now() + grace;
-    while (m.state->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+    // WebSockets close with 1001; each detaches once its close handshake is
+    // done (a client that does not answer holds us at most a second).
+    m.state->hub->stopping();
+    auto now = std::chrono::steady_clock::now();
+    auto deadline = now + grace;
+    auto socket_deadline =
+        now + std::min<std::chrono::milliseconds>(grace, std::chrono::seconds(1));
+    while ((m.state->in_flight > 0 && std::chrono::steady_clock::now() < deadline) ||
+           (m.state->hub->subscribers() > 0 && std::chrono::steady_clock::now() < socket_deadline))
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     m.io->stop();
     for (auto& t : m.threads)

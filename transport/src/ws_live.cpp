@@ -50,6 +50,18 @@ class live_connection final : public live_subscriber,
     void deliver(frame_ptr f) override {
         asio::post(ws_.get_executor(), [self = shared_from_this(), f] { self->on_frame(f); });
     }
+    void session_gone() override {
+        asio::post(ws_.get_executor(), [self = shared_from_this()] {
+            if (self->close_ || self->done_) return;
+            self->send_text(not_found_message(self->session_));
+            self->close_with(4404, "session not found");
+        });
+    }
+    void server_stopping() override {
+        asio::post(ws_.get_executor(), [self = shared_from_this()] {
+            self->close_with(websocket::close_code::going_away, "server shutting down");
+        });
+    }
 
   private:
     asio::awaitable<void> write_loop();

@@ -150,7 +150,20 @@ class replay_connection final : public live_subscriber,
     asio::awaitable<void> run();
     // Following a live session: a new event is in the log.
     void deliver(frame_ptr) override {
-        asio::post(ws_.get_executor(), [self = shared_from_this()] { self->on_new_events(); });
+        if (params_.follow)
+            asio::post(ws_.get_executor(), [self = shared_from_this()] { self->on_new_events(); });
+    }
+    void session_gone() override {
+        asio::post(ws_.get_executor(), [self = shared_from_this()] {
+            if (self->close_ || self->done_) return;
+            self->send_text(not_found_message(self->session_));
+            self->close_with(4404, "session not found");
+        });
+    }
+    void server_stopping() override {
+        asio::post(ws_.get_executor(), [self = shared_from_this()] {
+            self->close_with(websocket::close_code::going_away, "server shutting down");
+        });
     }
 
   private:
@@ -211,7 +224,7 @@ asio::awaitable<void> replay_connection::run() {
         send_text(not_found_message(session_));
         close_with(4404, "session not found");
     } else {
-        if (params_.follow) state_->hub->attach(session_, shared_from_this());
+        state_->hub->attach(session_, shared_from_this());  // deletion, stop, follow
         end_seq_ = view->last_seq;
         start();
     }
@@ -246,7 +259,7 @@ asio::awaitable<void> replay_connection::run() {
     }
     done_ = true;
     wake_.cancel();
-    if (params_.follow) state_->hub->detach(session_, this);
+    state_->hub->detach(session_, this);
 }
 
 asio::awaitable<void> replay_connection::play_loop() {
