@@ -1,6 +1,7 @@
 // belay-bench: the benchmark harness. Scenarios print a table and write a
 // JSON report (--report FILE) to compare run to run.
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
 #include <string>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "append_scenario.hpp"
+#include "net/net.hpp"
 #include "rebuild_scenario.hpp"
 
 namespace {
@@ -34,6 +36,37 @@ scenarios:
            --data-dir DIR          reuse or keep the log here (default: temporary)
            --belayd PATH           also time this belayd's start on the log
            --report FILE
+
+network scenarios, against a server that speaks PROTOCOL.md:
+  ingest   P publishers over S sessions send pose frames with client ids, as fast
+           as a window of unacknowledged ones allows, or at a set rate
+           --publishers 64 --sessions 64 --window 16 --rate 0 (0: by window)
+           --landmarks 33
+  fanout   one publisher at a rate on one session, N subscribers: deliveries/s,
+           publish-to-deliver latency, loss
+           --subscribers 1000 --rate 500 --landmarks 1
+  gym      N sessions, each a rig at --pose-hz with a climb update a second, and
+           K viewers each; pass: p99 delivery latency <= --max-p99-ms, no loss
+           --sessions 100[,200…] --find (search the largest passing N, from the
+           first size) --viewers 1 --pose-hz 30 --landmarks 33 --max-p99-ms 50
+  replay   R clients replay one session at speed 0: events/s, server memory
+           --clients 1 --events 100000 (recorded first) | --session-id ID
+           --landmarks 1
+  compare  A.json B.json: the figures of two reports and their ratios
+
+  every network scenario:
+           --belayd PATH           start this belayd for the run (temporary data
+                                   directory, its limits off) and report its CPU
+                                   and memory; or
+           --url http://HOST:PORT --token T   a running server (an admin's token
+                                   lets the bench create users for its sockets)
+           --server-pid PID        a local --url server's /proc figures
+           --durability sync       for a started belayd (sync|buffered)
+           --protocol belay        old: the old service's subset (no seq, no
+                                   ids, no acks; deliveries matched by content)
+           --client-threads 1      threads running the client's sockets
+           --seconds 5             publishing time (per gym step)
+           --report FILE           write the JSON report
 )";
 
 std::vector<std::string> split(const std::string& s) {
@@ -120,6 +153,143 @@ belay::bench::rebuild_params parse_rebuild(const std::vector<std::string>& args)
     return p;
 }
 
+using belay::bench::net::common_params;
+
+// Reads the options every network scenario takes; returns false for others.
+bool common_option(common_params& c, const std::string& name, const std::string& value) {
+    if (name == "--url")
+        c.url = value;
+    else if (name == "--token")
+        c.token = value;
+    else if (name == "--belayd")
+        c.belayd = value;
+    else if (name == "--durability") {
+        if (value != "sync" && value != "buffered")
+            throw std::invalid_argument("--durability takes sync or buffered");
+        c.durability = value;
+    } else if (name == "--server-pid")
+        c.server_pid = static_cast<int>(number(name, value));
+    else if (name == "--protocol") {
+        if (value != "belay" && value != "old")
+            throw std::invalid_argument("--protocol takes belay or old");
+        c.old_protocol = value == "old";
+    } else if (name == "--client-threads")
+        c.client_threads = std::max(1u, static_cast<unsigned>(number(name, value)));
+    else if (name == "--seconds")
+        c.seconds = number(name, value);
+    else if (name == "--report")
+        c.report_path = value;
+    else
+        return false;
+    return true;
+}
+
+// name value pairs (and the flags in `flags`, which take none) to `each`.
+template <class Each>
+void options(const std::vector<std::string>& args, std::initializer_list<std::string_view> flags,
+             Each each) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& name = args[i];
+        if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+            each(name, std::string{});
+            continue;
+        }
+        if (i + 1 >= args.size()) throw std::invalid_argument(name + " needs a value");
+        each(name, args[++i]);
+    }
+}
+
+[[noreturn]] void unknown(const std::string& name) {
+    throw std::invalid_argument("unknown option " + name);
+}
+
+unsigned count(const std::string& name, const std::string& value) {
+    return static_cast<unsigned>(number(name, value));
+}
+
+int network(const std::string& scenario, const std::vector<std::string>& args) {
+    namespace net = belay::bench::net;
+    if (scenario == "ingest") {
+        net::ingest_params p;
+        options(args, {}, [&](const std::string& n, const std::string& v) {
+            if (common_option(p.common, n, v)) return;
+            if (n == "--publishers")
+                p.publishers = std::max(1u, count(n, v));
+            else if (n == "--sessions")
+                p.sessions = std::max(1u, count(n, v));
+            else if (n == "--window")
+                p.window = std::max(1u, count(n, v));
+            else if (n == "--rate")
+                p.rate = number(n, v);
+            else if (n == "--landmarks")
+                p.landmarks = count(n, v);
+            else
+                unknown(n);
+        });
+        return net::run_ingest(p);
+    }
+    if (scenario == "fanout") {
+        net::fanout_params p;
+        options(args, {}, [&](const std::string& n, const std::string& v) {
+            if (common_option(p.common, n, v)) return;
+            if (n == "--subscribers")
+                p.subscribers = std::max(1u, count(n, v));
+            else if (n == "--rate")
+                p.rate = std::max(0.1, number(n, v));
+            else if (n == "--landmarks")
+                p.landmarks = count(n, v);
+            else
+                unknown(n);
+        });
+        return net::run_fanout(p);
+    }
+    if (scenario == "gym") {
+        net::gym_params p;
+        options(args, {"--find"}, [&](const std::string& n, const std::string& v) {
+            if (common_option(p.common, n, v)) return;
+            if (n == "--find")
+                p.find = true;
+            else if (n == "--sessions") {
+                p.sessions.clear();
+                for (auto& x : split(v))
+                    p.sessions.push_back(std::max(1u, count(n, x)));
+            } else if (n == "--viewers")
+                p.viewers = count(n, v);
+            else if (n == "--pose-hz")
+                p.pose_hz = std::max(0.1, number(n, v));
+            else if (n == "--landmarks")
+                p.landmarks = count(n, v);
+            else if (n == "--max-p99-ms")
+                p.max_p99_ms = number(n, v);
+            else
+                unknown(n);
+        });
+        return net::run_gym(p);
+    }
+    if (scenario == "replay") {
+        net::replay_params p;
+        options(args, {}, [&](const std::string& n, const std::string& v) {
+            if (common_option(p.common, n, v)) return;
+            if (n == "--clients")
+                p.clients = std::max(1u, count(n, v));
+            else if (n == "--events")
+                p.events = static_cast<std::uint64_t>(number(n, v));
+            else if (n == "--session-id")
+                p.session = v;
+            else if (n == "--landmarks")
+                p.landmarks = count(n, v);
+            else
+                unknown(n);
+        });
+        return net::run_replay(p);
+    }
+    if (scenario == "compare") {
+        if (args.size() != 2) throw std::invalid_argument("compare takes two report files");
+        return net::run_compare(args[0], args[1]);
+    }
+    return -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,6 +303,7 @@ int main(int argc, char** argv) {
     try {
         if (scenario == "append") return belay::bench::run_append(parse_append(args));
         if (scenario == "rebuild") return belay::bench::run_rebuild(parse_rebuild(args));
+        if (int code = network(scenario, args); code >= 0) return code;
         fmt::print(stderr, "belay-bench: unknown scenario \"{}\"\n\n{}", scenario, usage);
         return 2;
     } catch (const std::invalid_argument& e) {

@@ -57,6 +57,12 @@ bool is_known(std::uint8_t raw_type) {
 }
 
 std::string format_time_us(std::int64_t us) {
+    std::string out;
+    append_time_us(out, us);
+    return out;
+}
+
+void append_time_us(std::string& out, std::int64_t us) {
     std::int64_t secs = us >= 0 ? us / 1'000'000 : -((-us + 999'999) / 1'000'000);
     auto sub_us = us - secs * 1'000'000;
     std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -64,8 +70,32 @@ std::string format_time_us(std::int64_t us) {
     std::int64_t y;
     unsigned m, d;
     civil_from_days(days, y, m, d);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d, sod / 3600,
-                       (sod % 3600) / 60, sod % 60, sub_us / 1000);
+    if (y < 0 || y > 9999) {  // outside RFC 3339's four digits: rare, keep it simple
+        out += fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d, sod / 3600,
+                           (sod % 3600) / 60, sod % 60, sub_us / 1000);
+        return;
+    }
+    // "YYYY-MM-DDTHH:MM:SS.mmmZ", digit by digit.
+    char text[24];
+    auto put = [&](int at, std::int64_t value, int width) {
+        for (int i = width - 1; i >= 0; --i, value /= 10)
+            text[at + i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, y, 4);
+    text[4] = '-';
+    put(5, m, 2);
+    text[7] = '-';
+    put(8, d, 2);
+    text[10] = 'T';
+    put(11, sod / 3600, 2);
+    text[13] = ':';
+    put(14, (sod % 3600) / 60, 2);
+    text[16] = ':';
+    put(17, sod % 60, 2);
+    text[19] = '.';
+    put(20, sub_us / 1000, 3);
+    text[23] = 'Z';
+    out.append(text, sizeof text);
 }
 
 std::int64_t now_us() {

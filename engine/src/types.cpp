@@ -47,15 +47,21 @@ session_id session_id::generate() {
 }
 
 std::string session_id::to_string() const {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    out.reserve(36);
-    for (std::size_t i = 0; i < bytes_.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-        out.push_back(digits[bytes_[i] >> 4]);
-        out.push_back(digits[bytes_[i] & 0x0F]);
-    }
+    append_to(out);
     return out;
+}
+
+void session_id::append_to(std::string& out) const {
+    static constexpr char digits[] = "0123456789abcdef";
+    char text[36];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < bytes_.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) text[n++] = '-';
+        text[n++] = digits[bytes_[i] >> 4];
+        text[n++] = digits[bytes_[i] & 0x0F];
+    }
+    out.append(text, n);
 }
 
 std::optional<durability> parse_durability(std::string_view text) {

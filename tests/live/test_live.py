@@ -342,6 +342,25 @@ async def deletion_and_shutdown_close_idle_sockets(binary):
         assert b.proc.wait(20) == 0
 
 
+async def busy_fanout_keeps_order(binary):
+    """Over 20,000 frames/s the hub hands frames out in batches: every
+    subscriber still gets every event once, in order."""
+    with Belayd(binary, "--messages-per-second", "0") as b:
+        sid = b.make_session()
+        subs = [await connect(b.url(sid)) for _ in range(40)]
+        for ws in subs:
+            await state_of(ws)
+        async with connect(b.url(sid)) as pub:
+            await state_of(pub)
+            for i in range(3000):
+                await pub.send(json.dumps({"type": "pose_update", "pose": [{"x": 0.5, "y": 0.5}]}))
+            for ws in subs:
+                events, _ = await receive_events(ws, 3000)
+                assert [e["seq"] for e in events] == list(range(2, 3002))
+        for ws in subs:
+            await ws.close()
+
+
 async def limits_cap_origin_rate(binary):
     with Belayd(binary, "--max-connections-per-user", "2", "--allowed-origins",
                 "https://gym.example", "--messages-per-second", "10", "--message-burst",
@@ -384,7 +403,7 @@ TESTS = {f.__name__: f for f in [
     resume_while_writing_at_full_speed, slow_subscriber_loses_nothing,
     lagging_subscriber_is_closed, bad_input_matrix, rest_writes_reach_subscribers,
     acks_and_idempotent_resend, deleted_session_closes_4404,
-    deletion_and_shutdown_close_idle_sockets]}
+    deletion_and_shutdown_close_idle_sockets, busy_fanout_keeps_order]}
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -1,18 +1,38 @@
 #include "live_hub.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 
 #include "belay/engine/payloads.hpp"
 
 namespace belay::transport {
 
 std::string frame_text(const engine::event& e, std::int64_t offset_ms) {
-    std::string out = fmt::format(R"({{"type":"{}","session_id":"{}","seq":{},"ts":"{}")",
-                                  engine::to_string(e.type), e.stream.to_string(), e.seq.value,
-                                  engine::format_time_us(e.recv_time_us));
-    if (offset_ms >= 0) out += fmt::format(",\"offset_ms\":{}", offset_ms);
+    // Built by hand: this runs once per event per replay, and for every live
+    // event with subscribers.
+    std::string out;
+    out.reserve(128 + e.payload.size());
+    out += R"({"type":")";
+    out += engine::to_string(e.type);
+    out += R"(","session_id":")";
+    e.stream.append_to(out);
+    out += R"(","seq":)";
+    char digits[24];
+    auto number = [&](std::int64_t v) {
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+        out.append(digits, end);
+    };
+    number(static_cast<std::int64_t>(e.seq.value));
+    out += R"(,"ts":")";
+    engine::append_time_us(out, e.recv_time_us);
+    out.push_back('"');
+    if (offset_ms >= 0) {
+        out += R"(,"offset_ms":)";
+        number(offset_ms);
+    }
     // The payload is a JSON object: its members follow ours.
     if (e.payload.size() > 2) {
         out.push_back(',');
@@ -32,6 +52,7 @@ void live_hub::close() {
     std::lock_guard lock(mutex_);
     closed_ = true;
     sessions_.clear();
+    batches_.clear();
 }
 
 void live_hub::detach(engine::session_id session, const live_subscriber* s) {
@@ -71,9 +92,65 @@ void live_hub::on_commit(const std::vector<engine::event>& events) {
         }
         if (targets.empty()) continue;
         auto frame = std::make_shared<const live_frame>(live_frame{e.seq.value, frame_text(e)});
+        count_deliveries(targets.size());
+        if (batch_delay_.count() > 0) {
+            std::lock_guard lock(mutex_);
+            // A session with a batch waiting keeps batching, so order holds.
+            auto waiting = batches_.find(*session);
+            if (waiting != batches_.end() || busy()) {
+                if (waiting == batches_.end()) waiting = batches_.try_emplace(*session).first;
+                waiting->second.push_back(std::move(frame));
+                if (!tick_armed_ && !closed_) {
+                    tick_armed_ = true;
+                    boost::asio::post(*io_, [self = shared_from_this()] {
+                        self->tick_->expires_after(self->batch_delay_);
+                        self->tick_->async_wait([self](boost::system::error_code ec) {
+                            if (!ec) self->hand_out();
+                        });
+                    });
+                }
+                continue;
+            }
+        }
         for (auto& t : targets)
             t->deliver(frame);
     }
+}
+
+void live_hub::batch_on(std::shared_ptr<boost::asio::io_context> io,
+                        std::chrono::milliseconds delay) {
+    io_ = std::move(io);
+    batch_delay_ = delay;
+    tick_ = std::make_unique<boost::asio::steady_timer>(*io_);
+}
+
+void live_hub::hand_out() {
+    // Under the lock throughout: on_commit delivers a session's next frame
+    // directly only once its batch has been handed out, so order holds.
+    std::lock_guard lock(mutex_);
+    tick_armed_ = false;
+    for (auto& [session, frames] : batches_) {
+        auto it = sessions_.find(session);
+        if (it == sessions_.end()) continue;
+        auto batch = std::make_shared<const std::vector<frame_ptr>>(std::move(frames));
+        for (auto& w : it->second)
+            if (auto p = w.lock()) p->deliver_batch(batch);
+    }
+    batches_.clear();
+}
+
+void live_hub::count_deliveries(std::size_t n) {
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+                   .count();
+    window_deliveries_ += n;
+    auto elapsed = now - window_start_us_;
+    if (elapsed < 100'000) return;
+    busy_.store(static_cast<double>(window_deliveries_) * 1e6 / static_cast<double>(elapsed) >
+                    busy_deliveries_per_s,
+                std::memory_order_relaxed);
+    window_start_us_ = now;
+    window_deliveries_ = 0;
 }
 
 bool live_hub::add_connection(const std::string& user, std::size_t cap) {

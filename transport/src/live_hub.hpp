@@ -7,12 +7,17 @@
 // thread. Subscribers must not block in deliver(): they post to their own
 // strand.
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "belay/engine/event.hpp"
 
@@ -24,6 +29,7 @@ struct live_frame {
     std::string text;
 };
 using frame_ptr = std::shared_ptr<const live_frame>;
+using frame_batch = std::shared_ptr<const std::vector<frame_ptr>>;
 
 // {"type":"pose_updated","session_id":"…","seq":9,"ts":"…", …payload fields}
 // (with "offset_ms" after "ts" when offset_ms >= 0: replay).
@@ -34,14 +40,22 @@ class live_subscriber {
     virtual ~live_subscriber() = default;
     // A committed event of the subscribed session, in log order.
     virtual void deliver(frame_ptr frame) = 0;
+    // Several, in log order (the hub batches while it is busy).
+    virtual void deliver_batch(frame_batch batch) {
+        for (const auto& f : *batch)
+            deliver(f);
+    }
     // The session was deleted.
     virtual void session_gone() = 0;
     // The server is stopping: close with 1001.
     virtual void server_stopping() = 0;
 };
 
-class live_hub {
+class live_hub : public std::enable_shared_from_this<live_hub> {
   public:
+    // While busy, frames are gathered per session and handed out every
+    // `delay` on `io`, one batch per subscriber (0: never batch).
+    void batch_on(std::shared_ptr<boost::asio::io_context> io, std::chrono::milliseconds delay);
     void attach(engine::session_id session, const std::shared_ptr<live_subscriber>& s);
     void detach(engine::session_id session, const live_subscriber* s);
     void on_commit(const std::vector<engine::event>& events);
@@ -51,6 +65,10 @@ class live_hub {
     void remove_connection(const std::string& user);
 
     std::size_t subscribers() const;
+    // True while the hub hands out more than busy_deliveries_per_s frames a
+    // second (measured over the last tenth of a second): it then batches.
+    bool busy() const { return busy_.load(std::memory_order_relaxed); }
+    static constexpr double busy_deliveries_per_s = 20'000;
     // Tells every subscriber the server is stopping (they close themselves).
     void stopping();
     // Forgets every subscriber and delivers nothing more (server stop).
@@ -61,6 +79,18 @@ class live_hub {
     std::unordered_map<engine::session_id, std::vector<std::weak_ptr<live_subscriber>>> sessions_;
     std::unordered_map<std::string, std::size_t> connections_;
     bool closed_ = false;
+    // The delivery rate, counted on the writer thread (on_commit's only caller).
+    std::int64_t window_start_us_ = 0;
+    std::uint64_t window_deliveries_ = 0;
+    std::atomic<bool> busy_{false};
+    void count_deliveries(std::size_t n);
+    void hand_out();  // the batches gathered, on an I/O thread
+
+    std::shared_ptr<boost::asio::io_context> io_;
+    std::chrono::milliseconds batch_delay_{0};
+    std::unique_ptr<boost::asio::steady_timer> tick_;
+    std::unordered_map<engine::session_id, std::vector<frame_ptr>> batches_;  // guarded
+    bool tick_armed_ = false;                                                 // guarded
 };
 
 }  // namespace belay::transport

@@ -50,6 +50,12 @@ class live_connection final : public live_subscriber,
     void deliver(frame_ptr f) override {
         asio::post(ws_.get_executor(), [self = shared_from_this(), f] { self->on_frame(f); });
     }
+    void deliver_batch(frame_batch batch) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), batch] {
+            for (const auto& f : *batch)
+                self->on_frame(f);
+        });
+    }
     void session_gone() override {
         asio::post(ws_.get_executor(), [self = shared_from_this()] {
             if (self->close_ || self->done_) return;

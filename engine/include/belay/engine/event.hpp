@@ -47,6 +47,8 @@ struct event {
 // Formats µs since the epoch as RFC 3339 UTC with milliseconds:
 // 2025-10-19T17:44:37.187Z
 std::string format_time_us(std::int64_t us);
+// Appends format_time_us(us) to `out` (no allocation beyond out's own).
+void append_time_us(std::string& out, std::int64_t us);
 
 // Current wall-clock time in µs since the epoch.
 std::int64_t now_us();

@@ -28,6 +28,8 @@ class session_id {
 
     // Lower-case canonical form, 36 characters.
     std::string to_string() const;
+    // Appends the 36 characters of to_string() to `out`.
+    void append_to(std::string& out) const;
     const bytes_type& bytes() const { return bytes_; }
     bool is_nil() const { return *this == session_id{}; }
 

@@ -1,0 +1,143 @@
+#include "raw_ws.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace belay::bench::net {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+raw_ws::raw_ws(asio::ip::tcp::socket socket)
+    : socket_(std::move(socket)),
+      in_(256 << 10),
+      mask_state_(
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) |
+          1) {}
+
+asio::awaitable<raw_ws> raw_ws::connect(asio::ip::tcp::endpoint at, std::string host,
+                                        std::string path) {
+    asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
+    co_await socket.async_connect(at, use_awaitable);
+    socket.set_option(asio::ip::tcp::no_delay(true));
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host +
+                          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n";
+    co_await asio::async_write(socket, asio::buffer(request), use_awaitable);
+    raw_ws ws(std::move(socket));
+    // The answer's head; whatever follows it is the first frames.
+    for (;;) {
+        std::string_view seen(ws.in_.data(), ws.end_);
+        auto head_end = seen.find("\r\n\r\n");
+        if (head_end != std::string_view::npos) {
+            auto status = seen.substr(0, seen.find("\r\n"));
+            if (status.find(" 101 ") == std::string_view::npos)
+                throw std::runtime_error("upgrade refused: " + std::string(status));
+            ws.begin_ = head_end + 4;
+            break;
+        }
+        if (ws.end_ > 16 << 10) throw std::runtime_error("upgrade answer too long");
+        co_await ws.fill();
+    }
+    co_return ws;
+}
+
+asio::awaitable<void> raw_ws::fill() {
+    if (begin_ > 0 && (begin_ == end_ || end_ == in_.size())) {  // make room
+        std::memmove(in_.data(), in_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (end_ == in_.size()) in_.resize(in_.size() * 2);
+    auto [ec, n] = co_await socket_.async_read_some(
+        asio::buffer(in_.data() + end_, in_.size() - end_), asio::as_tuple(use_awaitable));
+    if (ec) throw ws_closed(1006);
+    end_ += n;
+}
+
+asio::awaitable<std::string_view> raw_ws::read() {
+    for (;;) {
+        auto avail = end_ - begin_;
+        const auto* p = reinterpret_cast<const unsigned char*>(in_.data() + begin_);
+        if (avail >= 2) {
+            auto opcode = p[0] & 0x0f;
+            std::uint64_t len = p[1] & 0x7f;
+            std::size_t head = 2;
+            if (len == 126 && avail >= 4) {
+                len = (std::uint64_t{p[2]} << 8) | p[3];
+                head = 4;
+            } else if (len == 127 && avail >= 10) {
+                len = 0;
+                for (int i = 0; i < 8; ++i)
+                    len = (len << 8) | p[2 + i];
+                head = 10;
+            } else if (len >= 126) {
+                head = 0;  // the length itself is incomplete
+            }
+            if (head && avail >= head + len) {
+                std::string_view payload(in_.data() + begin_ + head, len);
+                begin_ += head + len;
+                if (opcode == 0x1 || opcode == 0x2 || opcode == 0x0) co_return payload;
+                if (opcode == 0x8) {
+                    int code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                                         static_cast<unsigned char>(payload[1])
+                                                   : 1005;
+                    throw ws_closed(code);
+                }
+                if (opcode == 0x9 && answer_pings) {
+                    std::string pong;
+                    frame(0xA, payload, pong);
+                    co_await asio::async_write(socket_, asio::buffer(pong), use_awaitable);
+                }
+                continue;
+            }
+        }
+        co_await fill();
+    }
+}
+
+void raw_ws::frame(std::uint8_t opcode, std::string_view payload, std::string& out) {
+    out.clear();
+    out.push_back(static_cast<char>(0x80 | opcode));
+    auto n = payload.size();
+    if (n < 126) {
+        out.push_back(static_cast<char>(0x80 | n));
+    } else if (n <= 0xffff) {
+        out.push_back(static_cast<char>(0x80 | 126));
+        out.push_back(static_cast<char>(n >> 8));
+        out.push_back(static_cast<char>(n & 0xff));
+    } else {
+        out.push_back(static_cast<char>(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xff));
+    }
+    mask_state_ ^= mask_state_ << 13;  // xorshift: a fresh mask per frame
+    mask_state_ ^= mask_state_ >> 7;
+    mask_state_ ^= mask_state_ << 17;
+    unsigned char mask[4];
+    std::memcpy(mask, &mask_state_, 4);
+    out.append(reinterpret_cast<const char*>(mask), 4);
+    auto at = out.size();
+    out.append(payload);
+    for (std::size_t i = 0; i < n; ++i)
+        out[at + i] = static_cast<char>(out[at + i] ^ mask[i & 3]);
+}
+
+asio::awaitable<void> raw_ws::write(std::string_view text) {
+    frame(0x1, text, out_);
+    co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
+}
+
+asio::awaitable<void> raw_ws::close(std::uint16_t code) {
+    char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+    frame(0x8, std::string_view(payload, 2), out_);
+    co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
+}
+
+}  // namespace belay::bench::net

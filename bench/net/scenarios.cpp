@@ -1,0 +1,688 @@
+// The network scenarios: ingest, fanout, gym and replay over real sockets.
+// Every connection is a coroutine on its own strand of one io_context run by
+// --client-threads threads; each keeps its own figures, merged after the
+// context has stopped.
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "raw_ws.hpp"
+#include "report.hpp"
+#include "sockets.hpp"
+
+namespace belay::bench::net {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using ws_t = raw_ws;
+using asio::awaitable;
+using asio::use_awaitable;
+
+// One io_context and its threads for a run. Stopping it destroys every
+// connection's coroutine (and socket) with it.
+class client_pool {
+  public:
+    explicit client_pool(const target& t, unsigned threads)
+        : t_(t), threads_(std::max(1u, threads)) {
+        tcp::resolver r(io_);
+        endpoint_ = *r.resolve(t.host, std::to_string(t.port)).begin();
+    }
+    ~client_pool() { stop(); }
+    template <class Awaitable>
+    void spawn(Awaitable a) {
+        asio::co_spawn(asio::make_strand(io_), std::move(a), asio::detached);
+    }
+    void start() {
+        for (unsigned i = 0; i < threads_; ++i)
+            threads_v_.emplace_back([this] { io_.run(); });
+    }
+    void stop() {
+        work_.reset();
+        io_.stop();
+        for (auto& t : threads_v_)
+            t.join();
+        threads_v_.clear();
+    }
+    const target& where() const { return t_; }
+    const tcp::endpoint& endpoint() const { return endpoint_; }
+
+  private:
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_{
+        asio::make_work_guard(io_)};
+    target t_;
+    unsigned threads_;
+    tcp::endpoint endpoint_;
+    std::vector<std::thread> threads_v_;
+};
+
+std::string socket_path(const std::string& kind, const std::string& session,
+                        const std::string& token, const std::string& query = {}) {
+    return fmt::format("/ws/{}/{}/?token={}{}", kind, session, token, query);
+}
+
+awaitable<ws_t> open_ws(const client_pool& pool, std::string path) {
+    return raw_ws::connect(pool.endpoint(), pool.where().host, std::move(path));
+}
+
+awaitable<void> park() {  // until the context stops
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    t.expires_at(asio::steady_timer::time_point::max());
+    co_await t.async_wait(asio::as_tuple(use_awaitable));
+}
+
+awaitable<void> sleep_us(std::int64_t us) {
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    t.expires_after(std::chrono::microseconds(us));
+    co_await t.async_wait(use_awaitable);
+}
+
+// Waits (polling) until `done()` or `timeout_s` passed; false on timeout.
+template <class Done>
+bool wait_until(Done done, double timeout_s) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+bool is_event(std::string_view type) {
+    return type.ends_with("_updated") || type == "session_created";
+}
+
+// ---------------------------------------------------------------------------
+// A viewer of one session: every event, checked for order and timed against
+// its send.
+
+struct viewer {
+    std::string session, token;
+    const send_times* times = nullptr;
+    bool old = false;
+    std::uint64_t base = 0;      // the seq of message 0
+    std::uint64_t expected = 0;  // the next message number
+    std::uint64_t disorder = 0;  // arrivals that were not the next one
+    std::atomic<std::uint64_t> received{0};
+    std::atomic<bool> ready{false};
+    latencies lat;
+    std::string error;
+};
+
+awaitable<void> run_viewer(client_pool& pool, viewer& v) {
+    try {
+        auto ws = co_await open_ws(pool, socket_path("session-live", v.session, v.token));
+        auto first = scan(co_await ws.read(), false);
+        if (first.type == "session_state" && first.seq) v.base = *first.seq + 1;
+        v.ready = true;
+        for (;;) {
+            auto text = co_await ws.read();
+            auto now = mono_us();
+            auto m = scan(text, v.old);
+            if (!is_event(m.type)) continue;
+            std::uint64_t k = 0;
+            if (v.old) {
+                if (!m.key) continue;
+                k = *m.key;
+            } else {
+                if (!m.seq || *m.seq < v.base) continue;
+                k = *m.seq - v.base;
+            }
+            if (k != v.expected) ++v.disorder;
+            v.expected = k + 1;
+            v.received.fetch_add(1, std::memory_order_relaxed);
+            if (auto sent = v.times->get(k); sent > 0) v.lat.add(now - sent);
+        }
+    } catch (const std::exception& e) {
+        if (!v.ready) v.error = e.what();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A publisher: messages at a rate (fanout, gym rigs) or as fast as a window
+// of unacknowledged ones allows (ingest), timing acks.
+
+struct publisher {
+    std::string session, token;
+    send_times* times = nullptr;  // shared with viewers (rate mode); may be null
+    bool old = false;
+    double rate = 0;       // messages/s; 0: by window
+    unsigned window = 16;  // unacknowledged at most
+    unsigned landmarks = 33;
+    unsigned climb_every = 0;               // every n-th message is a climb_update (0: none)
+    std::atomic<std::int64_t> start_us{0};  // when to begin (all rigs start together)
+    std::atomic<std::int64_t> stop_us{0};   // when to stop sending
+    std::atomic<std::uint64_t> sent{0}, acked{0}, errors{0};
+    std::atomic<bool> ready{false}, done{false};
+    std::vector<std::int64_t> sent_at;  // by message number, on the strand
+    std::uint64_t inflight = 0;
+    std::unique_ptr<asio::steady_timer> wake;
+    latencies ack_lat;
+    std::string error;
+};
+
+awaitable<void> read_acks(ws_t& ws, publisher& p) {
+    try {
+        for (;;) {
+            auto text = co_await ws.read();
+            auto now = mono_us();
+            auto m = scan(text, p.old);
+            std::optional<std::uint64_t> k;
+            if (m.type == "ack" && !p.old) {
+                std::uint64_t n = 0;
+                auto [end, ec] = std::from_chars(m.id.data(), m.id.data() + m.id.size(), n);
+                if (ec == std::errc{}) k = n;
+            } else if (p.old && m.key && m.type == "pose_updated") {
+                k = *m.key;  // the old protocol: our own echo stands for the ack
+            } else if (m.type == "error") {
+                p.errors.fetch_add(1, std::memory_order_relaxed);
+            }
+            if (!k || *k >= p.sent_at.size()) continue;
+            p.ack_lat.add(now - p.sent_at[*k]);
+            p.acked.fetch_add(1, std::memory_order_relaxed);
+            if (p.inflight) --p.inflight;
+            p.wake->cancel();
+        }
+    } catch (const std::exception&) {
+    }
+}
+
+awaitable<void> run_publisher(client_pool& pool, publisher& p) {
+    std::optional<ws_t> socket;  // outlives read_acks: this coroutine parks at the end
+    try {
+        socket.emplace(co_await open_ws(pool, socket_path("session-live", p.session, p.token)));
+        auto& ws = *socket;
+        ws.answer_pings = false;  // the publisher writes; it is never idle either
+        co_await ws.read();       // session_state
+        p.wake = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+        asio::co_spawn(co_await asio::this_coro::executor, read_acks(ws, p), asio::detached);
+        p.ready = true;
+        while (mono_us() < p.start_us)
+            co_await sleep_us(std::min<std::int64_t>(p.start_us - mono_us(), 100'000));
+        std::uint64_t k = 0;
+        unsigned done_holds = 0;
+        for (;;) {
+            auto now = mono_us();
+            auto stop = p.stop_us.load();
+            if (now >= stop) break;
+            if (p.rate > 0) {
+                auto due =
+                    p.start_us + static_cast<std::int64_t>(static_cast<double>(k) * 1e6 / p.rate);
+                if (now < due) {
+                    co_await sleep_us(std::min(due, stop) - now);
+                    continue;
+                }
+            } else if (p.inflight >= p.window) {
+                p.wake->expires_after(std::chrono::milliseconds(100));
+                co_await p.wake->async_wait(asio::as_tuple(use_awaitable));
+                continue;
+            }
+            auto id = p.old ? std::string{} : std::to_string(k);
+            bool climb = p.climb_every && k % p.climb_every == p.climb_every - 1;
+            auto msg =
+                climb ? climb_message(10, done_holds++ % 11, id) : pose_message(k, p.landmarks, id);
+            auto at = mono_us();
+            p.sent_at.push_back(at);
+            if (p.times) p.times->set(k, at);
+            ++p.inflight;
+            co_await ws.write(msg);
+            p.sent.store(++k, std::memory_order_relaxed);
+        }
+    } catch (const std::exception& e) {
+        p.error = e.what();
+    }
+    p.done = true;
+    co_await park();  // keeps the socket for the acks still to come
+}
+
+// Starts `n` coroutines' worth of connections and waits until they are all
+// ready (or failed).
+template <class T>
+void await_ready(const std::vector<std::unique_ptr<T>>& all, double timeout_s = 60) {
+    bool ok = wait_until(
+        [&] {
+            return std::all_of(all.begin(), all.end(),
+                               [](const auto& x) { return x->ready.load() || !x->error.empty(); });
+        },
+        timeout_s);
+    for (auto& x : all)
+        if (!x->error.empty()) throw std::runtime_error("a connection failed: " + x->error);
+    if (!ok) throw std::runtime_error("connections were not ready in time");
+}
+
+std::string qstr(std::string_view s) {
+    return json_string(s);
+}
+
+// ---------------------------------------------------------------------------
+// One gym-sized run (also the fanout scenario: one session, N viewers).
+
+struct live_run {
+    std::uint64_t sent = 0, delivered = 0, expected = 0, disorder = 0, errors = 0;
+    std::uint64_t lost = 0;
+    latencies lat;
+    double seconds = 0;
+};
+
+live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsigned viewers_each,
+                      double rate_each, unsigned landmarks, unsigned climb_every, double seconds) {
+    auto tokens = user_tokens(t, static_cast<std::size_t>(sessions) * (viewers_each + 1));
+    std::vector<std::string> ids;
+    for (unsigned s = 0; s < sessions; ++s)
+        ids.push_back(create_session(t, tokens[s % tokens.size()]));
+    std::vector<std::unique_ptr<send_times>> times;
+    auto capacity = static_cast<std::size_t>(rate_each * (seconds + 2) + 64);
+    std::vector<std::unique_ptr<viewer>> viewers;
+    std::vector<std::unique_ptr<publisher>> pubs;
+    auto pool = std::make_unique<client_pool>(t, threads);
+    pool->start();
+    std::mt19937_64 rng(42);
+    for (unsigned s = 0; s < sessions; ++s) {
+        times.push_back(std::make_unique<send_times>(capacity));
+        for (unsigned v = 0; v < viewers_each; ++v) {
+            auto x = std::make_unique<viewer>();
+            x->session = ids[s];
+            x->token = tokens[s % tokens.size()];
+            x->times = times.back().get();
+            x->old = t.old_protocol;
+            pool->spawn(run_viewer(*pool, *x));
+            viewers.push_back(std::move(x));
+        }
+    }
+    await_ready(viewers);
+    for (unsigned s = 0; s < sessions; ++s) {
+        auto p = std::make_unique<publisher>();
+        p->session = ids[s];
+        p->token = tokens[s % tokens.size()];
+        p->times = times[s].get();
+        p->old = t.old_protocol;
+        p->rate = rate_each;
+        p->landmarks = landmarks;
+        p->climb_every = climb_every;
+        p->start_us = INT64_MAX;
+        pool->spawn(run_publisher(*pool, *p));
+        pubs.push_back(std::move(p));
+    }
+    await_ready(pubs);
+    // Rigs are not in step: each starts somewhere in its first frame period.
+    auto start = mono_us() + 200'000;
+    auto stop = start + static_cast<std::int64_t>(seconds * 1e6);
+    std::uniform_int_distribution<std::int64_t> phase(0,
+                                                      static_cast<std::int64_t>(1e6 / rate_each));
+    for (auto& p : pubs) {
+        p->stop_us = stop;
+        p->start_us = start + (sessions > 1 ? phase(rng) : 0);
+    }
+    wait_until(
+        [&] {
+            return std::all_of(pubs.begin(), pubs.end(), [](auto& p) { return p->done.load(); });
+        },
+        seconds + 60);
+    live_run r;
+    r.seconds = seconds;
+    for (auto& p : pubs)
+        r.sent += p->sent;
+    auto expected_total = [&] {
+        std::uint64_t n = 0;
+        for (std::size_t i = 0; i < viewers.size(); ++i)
+            n += pubs[i / viewers_each]->sent;
+        return n;
+    };
+    r.expected = expected_total();
+    auto delivered = [&] {
+        std::uint64_t n = 0;
+        for (auto& v : viewers)
+            n += v->received.load(std::memory_order_relaxed);
+        return n;
+    };
+    // In the old protocol climbs carry no key: only poses are counted.
+    if (t.old_protocol && climb_every) {
+        r.expected = 0;
+        for (std::size_t i = 0; i < viewers.size(); ++i) {
+            auto n = pubs[i / viewers_each]->sent.load();
+            r.expected += n - n / climb_every;
+        }
+    }
+    wait_until([&] { return delivered() >= r.expected; }, 10 + seconds);
+    // Deliveries/s over the time they took: publishing, and the tail after it.
+    r.seconds = std::max(seconds, (mono_us() - start) / 1e6);
+    pool->stop();
+    for (auto& v : viewers) {
+        r.delivered += v->received;
+        r.disorder += v->disorder;
+        r.lat.merge(v->lat);
+    }
+    for (auto& p : pubs)
+        r.errors += p->errors;
+    r.lost = r.expected > r.delivered ? r.expected - r.delivered : 0;
+    pool.reset();  // coroutines go before the figures they point at
+    return r;
+}
+
+void add_loss_checks(outcome& o, const live_run& r) {
+    if (r.lost) o.checks_failed.push_back(fmt::format("{} deliveries lost", r.lost));
+    if (r.disorder)
+        o.checks_failed.push_back(fmt::format("{} deliveries out of order", r.disorder));
+    if (r.errors) o.checks_failed.push_back(fmt::format("{} error messages", r.errors));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+int run_ingest(const ingest_params& p) {
+    auto server = open_server(p.common);
+    const auto& t = server.where;
+    auto cpu0 = process_cpu_seconds();
+    auto server0 = read_process(t.pid);
+    auto tokens = user_tokens(t, p.publishers);
+    std::vector<std::string> ids;
+    for (unsigned s = 0; s < std::max(1u, p.sessions); ++s)
+        ids.push_back(create_session(t, tokens[s % tokens.size()]));
+    auto pool = std::make_unique<client_pool>(t, p.common.client_threads);
+    pool->start();
+    std::vector<std::unique_ptr<publisher>> pubs;
+    for (unsigned i = 0; i < p.publishers; ++i) {
+        auto x = std::make_unique<publisher>();
+        x->session = ids[i % ids.size()];
+        x->token = tokens[(i % ids.size()) % tokens.size()];
+        x->old = t.old_protocol;
+        x->rate = p.rate / p.publishers;
+        x->window = std::max(1u, p.window);
+        x->landmarks = p.landmarks;
+        x->start_us = INT64_MAX;
+        pool->spawn(run_publisher(*pool, *x));
+        pubs.push_back(std::move(x));
+    }
+    await_ready(pubs);
+    auto start = mono_us() + 100'000;
+    for (auto& x : pubs) {
+        x->stop_us = start + static_cast<std::int64_t>(p.common.seconds * 1e6);
+        x->start_us = start;
+    }
+    auto all = [&](auto field) {
+        std::uint64_t n = 0;
+        for (auto& x : pubs)
+            n += ((*x).*field).load();
+        return n;
+    };
+    wait_until(
+        [&] {
+            return std::all_of(pubs.begin(), pubs.end(), [](auto& x) { return x->done.load(); });
+        },
+        p.common.seconds + 60);
+    auto acked_in_time = all(&publisher::acked);
+    wait_until([&] { return all(&publisher::acked) >= all(&publisher::sent); }, 10);
+    pool->stop();
+    latencies lat;
+    std::uint64_t sent = 0, acked = 0, errors = 0;
+    for (auto& x : pubs) {
+        lat.merge(x->ack_lat);
+        sent += x->sent;
+        acked += x->acked;
+        errors += x->errors;
+    }
+    pool.reset();
+    outcome o;
+    o.scenario = "ingest";
+    o.parameters = {{"publishers", std::to_string(p.publishers)},
+                    {"sessions", std::to_string(ids.size())},
+                    {"window", std::to_string(p.window)},
+                    {"rate", fmt::format("{}", p.rate)},
+                    {"landmarks", std::to_string(p.landmarks)},
+                    {"seconds", fmt::format("{}", p.common.seconds)},
+                    {"durability", qstr(server.local ? p.common.durability : "server's")}};
+    o.figures = {{"acked_events_per_s", static_cast<double>(acked_in_time) / p.common.seconds},
+                 {"sent", static_cast<double>(sent)},
+                 {"acked", static_cast<double>(acked)},
+                 {"ack_p50_ms", lat.percentile_ms(0.5)},
+                 {"ack_p99_ms", lat.percentile_ms(0.99)},
+                 {"ack_p999_ms", lat.percentile_ms(0.999)},
+                 {"ack_max_ms", lat.max_ms()}};
+    if (acked < sent)
+        o.checks_failed.push_back(fmt::format("{} sends never acknowledged", sent - acked));
+    if (errors) o.checks_failed.push_back(fmt::format("{} error messages", errors));
+    return finish(o, p.common, t, cpu0, server0);
+}
+
+int run_fanout(const fanout_params& p) {
+    auto server = open_server(p.common);
+    const auto& t = server.where;
+    auto cpu0 = process_cpu_seconds();
+    auto server0 = read_process(t.pid);
+    auto r = run_sessions(t, p.common.client_threads, 1, p.subscribers, p.rate, p.landmarks, 0,
+                          p.common.seconds);
+    outcome o;
+    o.scenario = "fanout";
+    o.parameters = {{"subscribers", std::to_string(p.subscribers)},
+                    {"rate", fmt::format("{}", p.rate)},
+                    {"landmarks", std::to_string(p.landmarks)},
+                    {"seconds", fmt::format("{}", p.common.seconds)},
+                    {"durability", qstr(server.local ? p.common.durability : "server's")}};
+    o.figures = {{"deliveries_per_s", static_cast<double>(r.delivered) / r.seconds},
+                 {"published", static_cast<double>(r.sent)},
+                 {"delivered", static_cast<double>(r.delivered)},
+                 {"lost", static_cast<double>(r.lost)},
+                 {"latency_p50_ms", r.lat.percentile_ms(0.5)},
+                 {"latency_p99_ms", r.lat.percentile_ms(0.99)},
+                 {"latency_p999_ms", r.lat.percentile_ms(0.999)},
+                 {"latency_max_ms", r.lat.max_ms()}};
+    add_loss_checks(o, r);
+    return finish(o, p.common, t, cpu0, server0);
+}
+
+int run_gym(const gym_params& p) {
+    auto server = open_server(p.common);
+    const auto& t = server.where;
+    auto cpu0 = process_cpu_seconds();
+    auto server0 = read_process(t.pid);
+    struct step {
+        unsigned sessions;
+        live_run r;
+        double p99;
+        bool pass;
+    };
+    std::vector<step> steps;
+    auto run_one = [&](unsigned n) {
+        fmt::print("gym: {} sessions × ({} rig + {} viewers)…\n", n, 1, p.viewers);
+        auto r = run_sessions(t, p.common.client_threads, n, p.viewers, p.pose_hz, p.landmarks,
+                              static_cast<unsigned>(std::max(1.0, p.pose_hz)), p.common.seconds);
+        auto p99 = r.lat.percentile_ms(0.99);
+        bool pass = r.lost == 0 && r.disorder == 0 && r.errors == 0 && p99 <= p.max_p99_ms;
+        fmt::print("  p99 {:.2f} ms, {} delivered, {} lost: {}\n", p99, r.delivered, r.lost,
+                   pass ? "pass" : "fail");
+        steps.push_back({n, std::move(r), p99, pass});
+        return pass;
+    };
+    if (!p.find) {
+        for (auto n : p.sessions)
+            run_one(n);
+    } else {
+        unsigned good = 0, bad = 0, n = std::max(1u, p.sessions.front());
+        while (n <= 50'000 && run_one(n)) {
+            good = n;
+            n *= 2;
+        }
+        bad = n;
+        while (bad - good > std::max(10u, good / 10)) {
+            auto mid = good + (bad - good) / 2;
+            (run_one(mid) ? good : bad) = mid;
+        }
+    }
+    outcome o;
+    o.scenario = "gym";
+    o.parameters = {{"viewers_per_session", std::to_string(p.viewers)},
+                    {"pose_hz", fmt::format("{}", p.pose_hz)},
+                    {"landmarks", std::to_string(p.landmarks)},
+                    {"max_p99_ms", fmt::format("{}", p.max_p99_ms)},
+                    {"seconds_per_step", fmt::format("{}", p.common.seconds)},
+                    {"find", p.find ? "true" : "false"},
+                    {"durability", qstr(server.local ? p.common.durability : "server's")}};
+    unsigned best = 0;
+    std::string extra = ",\"steps\":[";
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        auto& s = steps[i];
+        if (s.pass) best = std::max(best, s.sessions);
+        extra += fmt::format(
+            R"({}{{"sessions":{},"pass":{},"p50_ms":{:.3f},"p99_ms":{:.3f},"max_ms":{:.3f},"delivered":{},"lost":{},"deliveries_per_s":{:.0f}}})",
+            i ? "," : "", s.sessions, s.pass, s.r.lat.percentile_ms(0.5), s.p99, s.r.lat.max_ms(),
+            s.r.delivered, s.r.lost, static_cast<double>(s.r.delivered) / s.r.seconds);
+    }
+    o.extra_json = extra + "]";
+    o.figures = {{"largest_passing_sessions", static_cast<double>(best)}};
+    if (!p.find)
+        for (auto& s : steps) {
+            add_loss_checks(o, s.r);
+            o.figures.push_back({fmt::format("p99_ms_at_{}", s.sessions), s.p99});
+        }
+    return finish(o, p.common, t, cpu0, server0);
+}
+
+// ---------------------------------------------------------------------------
+
+namespace {
+
+struct replayer {
+    std::string session, token;
+    std::uint64_t events = 0, disorder = 0, last_seq = 0;
+    std::atomic<bool> ready{false}, done{false};
+    std::int64_t finished_us = 0;
+    std::string error;
+};
+
+awaitable<void> run_replayer(client_pool& pool, replayer& r) {
+    try {
+        auto ws = co_await open_ws(pool, socket_path("session", r.session, r.token, "&speed=0"));
+        r.ready = true;
+        std::uint64_t next = 1;
+        for (;;) {
+            auto text = co_await ws.read();
+            auto m = scan(text, false);
+            if (m.type == "replay_completed") {
+                auto at = text.find(R"("last_seq":)");
+                if (at != std::string_view::npos)
+                    std::from_chars(text.data() + at + 11, text.data() + text.size(), r.last_seq);
+                break;
+            }
+            if (!is_event(m.type) || !m.seq) continue;
+            if (*m.seq != next) ++r.disorder;
+            next = *m.seq + 1;
+            ++r.events;
+        }
+        r.finished_us = mono_us();
+        co_await ws.close();
+    } catch (const std::exception& e) {
+        r.error = e.what();
+    }
+    r.done = true;
+}
+
+}  // namespace
+
+int run_replay(const replay_params& p) {
+    auto server = open_server(p.common);
+    const auto& t = server.where;
+    if (t.old_protocol) throw std::invalid_argument("replay needs the Belay protocol");
+    auto cpu0 = process_cpu_seconds();
+    auto server0 = read_process(t.pid);
+    auto tokens = user_tokens(t, p.clients + 1);
+    auto session = p.session;
+    double record_s = 0;
+    if (session.empty()) {
+        session = create_session(t, tokens[0]);
+        fmt::print("replay: recording {} events…\n", p.events);
+        auto pool = std::make_unique<client_pool>(t, p.common.client_threads);
+        pool->start();
+        publisher rec;
+        rec.session = session;
+        rec.token = tokens[0];
+        rec.window = 256;
+        rec.landmarks = p.landmarks;
+        rec.start_us = 0;
+        rec.stop_us = INT64_MAX;
+        auto begin = mono_us();
+        pool->spawn(run_publisher(*pool, rec));
+        wait_until([&] { return rec.sent.load() >= p.events || !rec.error.empty(); }, 3600);
+        rec.stop_us = 0;  // read on the strand at its next message: stops sending
+        wait_until([&] { return rec.acked.load() >= rec.sent.load(); }, 60);
+        record_s = (mono_us() - begin) / 1e6;
+        pool->stop();
+        pool.reset();
+        if (!rec.error.empty()) throw std::runtime_error("recording failed: " + rec.error);
+    }
+    auto before = read_process(t.pid);
+    std::atomic<bool> sampling{true};
+    std::uint64_t peak_rss = before.rss_bytes;
+    std::thread sampler([&] {
+        while (sampling) {
+            peak_rss = std::max(peak_rss, read_process(t.pid).rss_bytes);
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+    });
+    auto pool = std::make_unique<client_pool>(t, p.common.client_threads);
+    std::vector<std::unique_ptr<replayer>> clients;
+    auto begin = mono_us();
+    for (unsigned i = 0; i < std::max(1u, p.clients); ++i) {
+        auto r = std::make_unique<replayer>();
+        r->session = session;
+        r->token = p.session.empty() ? tokens[0] : t.token;  // a given session: the given token
+        pool->spawn(run_replayer(*pool, *r));
+        clients.push_back(std::move(r));
+    }
+    pool->start();
+    wait_until(
+        [&] {
+            return std::all_of(clients.begin(), clients.end(),
+                               [](auto& r) { return r->done.load(); });
+        },
+        3600);
+    sampling = false;
+    sampler.join();
+    pool->stop();
+    std::uint64_t events = 0, disorder = 0;
+    std::int64_t end = begin;
+    outcome o;
+    for (auto& r : clients) {
+        events += r->events;
+        disorder += r->disorder;
+        end = std::max(end, r->finished_us);
+        if (!r->error.empty()) o.checks_failed.push_back("a replay failed: " + r->error);
+        if (r->events != r->last_seq)
+            o.checks_failed.push_back(
+                fmt::format("a replay got {} of {} events", r->events, r->last_seq));
+    }
+    if (disorder) o.checks_failed.push_back(fmt::format("{} events out of order", disorder));
+    pool.reset();
+    auto seconds = (end - begin) / 1e6;
+    o.scenario = "replay";
+    o.parameters = {{"clients", std::to_string(p.clients)},
+                    {"events", std::to_string(clients.front()->last_seq)},
+                    {"landmarks", std::to_string(p.landmarks)},
+                    {"speed", "0"}};
+    o.figures = {{"events_per_s", static_cast<double>(events) / seconds},
+                 {"seconds", seconds},
+                 {"events_delivered", static_cast<double>(events)}};
+    if (record_s > 0) o.figures.push_back({"recording_seconds", record_s});
+    if (t.pid > 0) {
+        o.figures.push_back({"server_rss_before_mib", before.rss_bytes / 1048576.0});
+        o.figures.push_back({"server_rss_peak_during_mib", peak_rss / 1048576.0});
+    }
+    return finish(o, p.common, t, cpu0, server0);
+}
+
+}  // namespace belay::bench::net
