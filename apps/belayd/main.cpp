@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -107,6 +108,26 @@ class housekeeper {
     std::thread thread_;
 };
 
+// Raises the open-file limit to its maximum and keeps the connection cap
+// under it, with room left for RocksDB's files.
+transport::server_options fit_descriptors(transport::server_options o) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return o;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    constexpr rlim_t reserve = 256;  // RocksDB, the log, stdio
+    auto room = limit.rlim_cur > 2 * reserve ? limit.rlim_cur - reserve : limit.rlim_cur / 2;
+    if (o.max_connections > room) {
+        fmt::print("belayd: {} open files allowed: at most {} connections (not {})\n",
+                   limit.rlim_cur, room, o.max_connections);
+        o.max_connections = static_cast<std::size_t>(room);
+    }
+    return o;
+}
+
 int run(const daemon::settings& s) {
     // Signals are taken by sigwait below, never by another thread.
     sigset_t signals;
@@ -124,7 +145,7 @@ int run(const daemon::settings& s) {
         !token_file.empty())
         fmt::print("created the user admin; its token is in {} (mode 0600)\n", token_file);
 
-    transport::server server(s.server, *log, store);
+    transport::server server(fit_descriptors(s.server), *log, store);
     server.start();
     fmt::print("belayd listening on http://{}:{} (data {}, durability {})\n", s.server.address,
                server.port(), s.data_dir, engine::to_string(s.durability));

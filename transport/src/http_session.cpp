@@ -101,14 +101,24 @@ void access_log(const tcp::endpoint& peer, const http::request<http::string_body
 asio::awaitable<void> serve_http(tcp::socket socket, std::shared_ptr<shared_state> state) {
     const auto& o = state->options;
     beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
+    // Bounded: Beast does not limit chunk-size lines or trailers, so a
+    // chunked body's framing could otherwise grow this without end.
+    beast::flat_buffer buffer(o.max_header_bytes + o.max_body_bytes + (64 << 10));
     boost::system::error_code ignored;
     auto peer = stream.socket().remote_endpoint(ignored);
     for (bool first = true; !state->stopping; first = false) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
         parser.body_limit(o.max_body_bytes);
-        stream.expires_after(first ? o.header_timeout : o.idle_timeout);
+        if (!first && buffer.size() == 0) {
+            // Between keep-alive requests: idle until the next one begins…
+            stream.expires_after(o.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+            if (ec) break;
+            buffer.commit(n);
+        }
+        // … then its head must arrive within the header timeout.
+        stream.expires_after(o.header_timeout);
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
         if (ec == http::error::header_limit) {
             co_await http::async_write(stream, refusal(431, "Request header fields too large."),

@@ -1,10 +1,17 @@
 #include "metrics.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace belay::transport {
 
 void metrics::request_done(std::string_view route, std::string_view method, int status) {
+    // Only known methods get their own series: made-up ones would grow the
+    // set without bound.
+    static constexpr std::string_view known[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                 "PATCH", "DELETE", "OPTIONS"};
+    if (std::find(std::begin(known), std::end(known), method) == std::end(known)) method = "other";
     std::lock_guard lock(mutex_);
     ++requests_[{std::string(route), std::string(method), status}];
 }

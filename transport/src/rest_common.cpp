@@ -100,7 +100,7 @@ paging read_paging(const request& req) {
 void add_links(const call& c, const paging& p, std::size_t total, response& r) {
     if (p.limit == SIZE_MAX) return;
     std::string links;
-    if (p.offset + p.limit < total)
+    if (p.offset < total && total - p.offset > p.limit)
         links = fmt::format("<{}>; rel=\"next\"", page_url(c, p.limit, p.offset + p.limit));
     if (p.offset > 0) {
         if (!links.empty()) links += ", ";

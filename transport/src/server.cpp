@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -27,7 +28,12 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
         auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(*state->io),
                                                             asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
-        if (ec) continue;  // e.g. out of file descriptors: keep serving the rest
+        if (ec) {  // e.g. out of file descriptors: keep serving the rest, retry shortly
+            asio::steady_timer pause(co_await asio::this_coro::executor);
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
         if (static_cast<std::size_t>(state->stats.open_connections()) >=
             state->options.max_connections) {
             boost::system::error_code ignored;

@@ -112,7 +112,9 @@ asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_se
     } else {
         state_->hub->attach(session_, shared_from_this());
         send_text(session_state_message(*view));
-        next_seq_ = after_seq ? *after_seq + 1 : view->last_seq + 1;
+        // Resume after what the client saw; a claim past the end (or a huge
+        // number) starts at the end.
+        next_seq_ = std::min(after_seq.value_or(view->last_seq), view->last_seq) + 1;
         read_from_log();  // anything past the state, then live
     }
     asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);

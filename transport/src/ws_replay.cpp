@@ -324,11 +324,13 @@ engine::result<play_point> replay_connection::locate(std::uint64_t seq) const {
     engine::event e;
     auto r = cursor.next(e);
     if (!r) return r.error();
-    if (!*r) {  // past the end: where the last event is
-        if (seq <= 1) return play_point{seq, 0, 0};
-        auto last = locate(seq - 1);
-        if (last) last->seq = seq;
-        return last;
+    if (!*r) {  // past the end: the time and offset of the last event
+        auto view = state_->router.context().store.session(session_);
+        auto last = view ? view->last_seq : 0;
+        if (last == 0 || last >= seq) return play_point{seq, 0, 0};
+        auto p = locate(last);
+        if (p) p->seq = seq;
+        return p;
     }
     play_point p{seq, e.recv_time_us, e.recv_time_us - first_time_us_};
     if (params_.max_gap_us) {
@@ -390,7 +392,8 @@ void replay_connection::start() {
             if (!d) return fail(d.error());
             duration = *d;
         }
-        auto from = std::max(first.seq.value, self->params_.from_seq.value_or(1));
+        auto from = std::clamp<std::uint64_t>(self->params_.from_seq.value_or(1), first.seq.value,
+                                              std::max(end, first.seq.value) + 1);
         auto point = self->locate(from);
         if (!point) return fail(point.error());
         std::string state;
@@ -570,7 +573,11 @@ void replay_connection::seek(control c) {
             if (!s) return fail(s.error());
             seq = s->value;
         }
-        seq = std::clamp<std::uint64_t>(seq, 1, end == UINT64_MAX ? seq : end + 1);
+        if (end == UINT64_MAX) {  // following: the end is where the session is now
+            auto view = self->state_->router.context().store.session(self->session_);
+            end = view ? view->last_seq : 0;
+        }
+        seq = std::clamp<std::uint64_t>(seq, 1, end + 1);
         auto point = self->locate(seq);
         if (!point) return fail(point.error());
         if (!playhead || *playhead > point->offset) playhead = point->offset;
