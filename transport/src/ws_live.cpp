@@ -48,12 +48,12 @@ class live_connection final : public live_subscriber,
 
     asio::awaitable<void> run(std::optional<std::uint64_t> after_seq);
     void deliver(frame_ptr f) override {
-        asio::post(ws_.get_executor(), [self = shared_from_this(), f] { self->on_frame(f); });
+        asio::post(ws_.get_executor(),
+                   [self = shared_from_this(), f] { self->on_frames(&f, &f + 1); });
     }
     void deliver_batch(frame_batch batch) override {
         asio::post(ws_.get_executor(), [self = shared_from_this(), batch] {
-            for (const auto& f : *batch)
-                self->on_frame(f);
+            self->on_frames(batch->data(), batch->data() + batch->size());
         });
     }
     void session_gone() override {
@@ -71,6 +71,7 @@ class live_connection final : public live_subscriber,
 
   private:
     asio::awaitable<void> write_loop();
+    void on_frames(const frame_ptr* begin, const frame_ptr* end);
     void on_frame(const frame_ptr& f);
     void enqueue(frame_ptr f);
     void send_text(std::string text) {
@@ -186,6 +187,27 @@ void live_connection::close_with(std::uint16_t code, std::string reason) {
     if (close_ || done_) return;
     close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
     wake_.cancel();
+}
+
+// Frames from the hub. The common case, live with nothing queued, goes
+// straight to the socket's write queue: no outbox, no wake of the write loop.
+void live_connection::on_frames(const frame_ptr* begin, const frame_ptr* end) {
+    auto& out = ws_.next_layer();
+    bool direct = live_ && outbox_.empty() && !close_ && !done_ && ws_.is_open();
+    bool appended = false;
+    for (auto it = begin; it != end; ++it) {
+        const auto& f = *it;
+        if (direct && f->seq < next_seq_) continue;
+        if (direct && f->seq == next_seq_ && out.pending() < write_batch_bytes) {
+            out.append_text(f->text);
+            appended = true;
+            ++next_seq_;
+            continue;
+        }
+        direct = false;
+        on_frame(f);
+    }
+    if (appended) out.flush();
 }
 
 void live_connection::on_frame(const frame_ptr& f) {
