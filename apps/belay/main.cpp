@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "args.hpp"
+#include "fake.hpp"
 #include "inspect.hpp"
+#include "watch.hpp"
 
 namespace {
 
@@ -16,6 +18,10 @@ constexpr const char* usage = R"(usage: belay <command> [options]
 commands:
   inspect   read an event log offline or while belayd runs on it
             (belay inspect --help)
+  fake      play climbing walls into belayd: sessions, climbs, poses
+            (belay fake --help)
+  watch     print a session's live or replayed messages, checking their seqs
+            (belay watch --help)
 )";
 
 }  // namespace
@@ -30,6 +36,8 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     try {
         if (command == "inspect") return belay::cli::run_inspect(args);
+        if (command == "fake") return belay::cli::run_fake(args);
+        if (command == "watch") return belay::cli::run_watch(args);
         throw belay::cli::usage_error("unknown command \"" + command + "\"");
     } catch (const belay::cli::usage_error& e) {
         fmt::print(stderr, "belay: {}\n\n{}", e.what(), usage);
