@@ -1,8 +1,11 @@
 #include "log_impl.hpp"
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -47,6 +50,20 @@ std::vector<rocksdb::ColumnFamilyDescriptor> descriptors() {
     };
 }
 
+// RocksDB's messages go to stderr rather than a LOG file in the data
+// directory: on a failing disk that file fails too, and Debian's RocksDB
+// (assertions on) aborts at the next line written to a failed file.
+class stderr_logger final : public rocksdb::Logger {
+  public:
+    using rocksdb::Logger::Logv;
+    explicit stderr_logger(rocksdb::InfoLogLevel level) : rocksdb::Logger(level) {}
+    void Logv(const char* format, va_list ap) override {
+        char line[1024];
+        std::vsnprintf(line, sizeof line, format, ap);
+        std::fprintf(stderr, "rocksdb: %s\n", line);
+    }
+};
+
 rocksdb::DBOptions db_options() {
     rocksdb::DBOptions o;
     o.max_background_jobs = 2;
@@ -54,9 +71,15 @@ rocksdb::DBOptions db_options() {
     o.keep_log_file_num = 4;
     o.max_total_wal_size = 256 << 20;
     o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    o.info_log = std::make_shared<stderr_logger>(o.info_log_level);
     // One writer thread: concurrent memtable inserts would only add overhead
     // (and would disable insert hints).
     o.allow_concurrent_memtable_write = false;
+    // After a write error the log refuses writes until it is reopened (the
+    // failed batch's fate is unknown). RocksDB must not try to resume on its
+    // own either: it would sync the failed WAL writer again, which Debian's
+    // build (assertions on) aborts on.
+    o.max_bgerror_resume_count = 0;
     return o;
 }
 

@@ -20,12 +20,15 @@ import websockets
 class Belayd:
     """belayd on 127.0.0.1 and a free port, with a fresh data directory."""
 
-    def __init__(self, binary, *args):
-        self.dir = tempfile.mkdtemp(prefix="belay-live-")
+    def __init__(self, binary, *args, env=None, data_dir=None):
+        """env: extra environment; data_dir: use (and keep) this directory."""
+        self.keep_dir = data_dir is not None
+        self.dir = data_dir or tempfile.mkdtemp(prefix="belay-live-")
         self.proc = subprocess.Popen(
             [binary, "--data-dir", self.dir, "--listen", "127.0.0.1:0", "--stats-interval", "0",
              *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **(env or {})})
         self.output = []
         ready = threading.Event()
         self.port = None
@@ -63,7 +66,8 @@ class Belayd:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 code = "timeout"
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.keep_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
         if code != 0:
             time.sleep(0.2)
             raise RuntimeError(f"belayd exited with {code}:\n" + "".join(self.output[-40:]))

@@ -1,0 +1,112 @@
+"""Disk faults for real: belayd runs with fault_inject.so preloaded, and a
+flag file makes every write and sync of its regular files fail (ENOSPC,
+EIO). While the disk fails no append is acknowledged, clients get a clear
+error, reads go on, /healthz and /metrics report it; the log then stays
+read-only until belayd restarts (a failed write's fate is unknown: RocksDB
+may or may not have it), and after a restart everything acknowledged is
+there once and writes work again.
+
+usage: /usr/bin/python3 test_faults.py BELAYD sync|buffered
+"""
+import asyncio
+import json
+import os
+import shutil
+import sys
+import tempfile
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "live"))
+from harness import Belayd, connect, pose  # noqa: E402
+
+
+async def send_and_answer(ws, msg, timeout=15):
+    """Sends one message with an id; returns the ack or error that answers it."""
+    await ws.send(json.dumps(msg))
+    while True:
+        m = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if m["type"] == "ack" and m["id"] == msg["id"]:
+            return m
+        if m["type"] == "error":
+            return m
+
+
+def get_text(b, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{b.port}{path}", timeout=10) as r:
+        return r.status, r.read().decode()
+
+
+def health(b):
+    try:
+        return get_text(b, "/healthz")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+async def disk_write_errors(binary, mode):
+    root = tempfile.mkdtemp(prefix="belay-faults-")
+    data, flag = os.path.join(root, "data"), os.path.join(root, "disk-full")
+    env = {"LD_PRELOAD": os.environ["BELAY_FAULT_LIB"], "BELAY_FAULT_FILE": flag,
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    acked = {}
+    try:
+        b = Belayd(binary, "--durability", mode, env=env, data_dir=data)
+        sid = b.make_session()
+        async with connect(b.url(sid)) as ws:
+            assert json.loads(await ws.recv())["type"] == "session_state"
+            for i in range(50):
+                m = await send_and_answer(ws, {**pose(i), "id": f"ok{i}"})
+                assert m["type"] == "ack", m
+                acked[m["id"]] = m["seq"]
+
+            open(flag, "w").close()  # the disk fails
+            refused = 0
+            for i in range(20):
+                m = await send_and_answer(ws, {**pose(i), "id": f"bad{i}"})
+                assert m["type"] == "error" and m["code"] == "append_failed", m
+                assert "could not store" in m["message"], m
+                refused += 1
+            status, body = b.rest("POST", "/api/sessions/", {})
+            assert status == 503, (status, body)
+            status, text = health(b)
+            assert status == 503 and '"degraded"' in text and "failed" in text, (status, text)
+            _, metrics = get_text(b, "/metrics")
+            assert "belay_log_writable 0" in metrics, metrics
+            # Reads go on.
+            status, s = b.rest("GET", f"/api/sessions/{sid}/")
+            assert status == 200 and s["last_seq"] == 51, s
+            status, events = b.rest("GET", f"/api/sessions/{sid}/events/?from_seq=1&limit=1000")
+            assert status == 200 and len(events) == 51, len(events)
+
+            os.remove(flag)  # the disk is back; the log stays read-only
+            m = await send_and_answer(ws, {**pose(0), "id": "after"})
+            assert m["type"] == "error" and m["code"] == "append_failed", m
+            status, text = health(b)
+            assert status == 503, (status, text)
+        b.stop()  # exits 0: the final checkpoint's failure is reported, not fatal
+
+        # Restarted on the same directory: every acknowledged event, once.
+        with Belayd(binary, "--durability", mode, data_dir=data) as b2:
+            status, events = b2.rest("GET", f"/api/sessions/{sid}/events/?from_seq=1&limit=1000")
+            by_id = {}
+            for e in events:
+                if e.get("client_id"):
+                    by_id.setdefault(e["client_id"], []).append(e["seq"])
+            for cid, seq in acked.items():
+                assert by_id.get(cid) == [seq], (cid, by_id.get(cid), seq)
+            seqs = [e["seq"] for e in events]
+            assert seqs == list(range(1, len(seqs) + 1)), "a gap"
+            assert health(b2)[0] == 200
+            async with connect(b2.url(sid)) as ws:
+                await ws.recv()
+                m = await send_and_answer(ws, {**pose(1), "id": "again"})
+                assert m["type"] == "ack" and m["seq"] == len(seqs) + 1, m
+            print(f"{mode}: {len(acked)} acked before the fault, {refused} refused during it, "
+                  f"{len(events) - len(acked) - 1} of those in the log after restart")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(disk_write_errors(sys.argv[1], sys.argv[2]))
+    print("PASS")
