@@ -8,11 +8,14 @@ BELAY_TEST_DEPS=1 bash scripts/setup-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 
 echo "== sanitizer build (ASan+UBSan)"
+# -O1 -g1: sanitizer builds compile about twice as fast as at -O2 -g and
+# still give stack traces with lines.
 BELAY_BUILD_DIR=build-asan BELAY_BUILD_TYPE=RelWithDebInfo \
-  bash scripts/build.sh -DBELAY_WERROR=ON -DBELAY_SANITIZE=ON
+  bash scripts/build.sh -DBELAY_WERROR=ON -DBELAY_SANITIZE=ON \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1"
 (cd build-asan && BELAY_CRASH_ROUNDS=5 BELAY_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure)
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j2 --output-on-failure)
 
 echo "== release build"
 bash scripts/build.sh -DBELAY_WERROR=ON
-cd build && ctest --output-on-failure
+cd build && ctest -j2 --output-on-failure
