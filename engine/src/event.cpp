@@ -63,9 +63,10 @@ std::string format_time_us(std::int64_t us) {
 }
 
 void append_time_us(std::string& out, std::int64_t us) {
-    std::int64_t secs = us >= 0 ? us / 1'000'000 : -((-us + 999'999) / 1'000'000);
-    auto sub_us = us - secs * 1'000'000;
-    std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    // Floor division that cannot overflow, down to INT64_MIN (found by fuzzing).
+    std::int64_t secs = us / 1'000'000 - (us % 1'000'000 < 0 ? 1 : 0);
+    auto sub_us = us % 1'000'000 < 0 ? us % 1'000'000 + 1'000'000 : us % 1'000'000;
+    std::int64_t days = secs / 86400 - (secs % 86400 < 0 ? 1 : 0);
     auto sod = secs - days * 86400;
     std::int64_t y;
     unsigned m, d;

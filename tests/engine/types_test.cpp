@@ -46,6 +46,10 @@ TEST_CASE("times format as RFC 3339 UTC with milliseconds") {
     CHECK(format_time_us(1760895877187654) == "2025-10-19T17:44:37.187Z");
     CHECK(format_time_us(951782400000000) == "2000-02-29T00:00:00.000Z");
     CHECK(format_time_us(-1000) == "1969-12-31T23:59:59.999Z");
+    CHECK(format_time_us(-1) == "1969-12-31T23:59:59.999Z");
+    // The extremes format without overflow (found by fuzzing the codec).
+    CHECK_FALSE(format_time_us(INT64_MIN).empty());
+    CHECK_FALSE(format_time_us(INT64_MAX).empty());
 }
 
 TEST_CASE("durability names") {

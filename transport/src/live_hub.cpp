@@ -53,6 +53,10 @@ void live_hub::close() {
     closed_ = true;
     sessions_.clear();
     batches_.clear();
+    // A tick still queued in the context holds the hub, and the hub held the
+    // context: let go of it, so the context (and that tick) can be freed.
+    tick_.reset();
+    io_.reset();
 }
 
 void live_hub::detach(engine::session_id session, const live_subscriber* s) {

@@ -1,0 +1,53 @@
+// Fuzzes the live socket's client-message validator (validate.hpp) on
+// arbitrary bytes, with the default limits and with small ones. Checks what
+// the log relies on: an accepted message yields one of the three update
+// events, a client id within its limit and a payload that is valid JSON.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <variant>
+
+#include "belay/engine/validate.hpp"
+
+namespace {
+
+using namespace belay::engine;
+
+[[noreturn]] void fail(const char* what, std::string_view input) {
+    std::fprintf(stderr, "fuzz_validate: %s (input %zu bytes)\n", what, input.size());
+    std::abort();
+}
+
+void check(message_validator& v, std::string_view text) {
+    auto r = v.validate(text);
+    if (auto* e = std::get_if<validation_error>(&r)) {
+        if (code_name(e->code).empty()) fail("validation code without a name", text);
+        return;
+    }
+    auto& m = std::get<validated_message>(r);
+    if (m.type != event_type::session_updated && m.type != event_type::climb_updated &&
+        m.type != event_type::pose_updated)
+        fail("accepted message becomes an unexpected event type", text);
+    if (m.client_id.size() > v.limits().max_client_id_bytes) fail("client id over its limit", text);
+    if (text.size() > v.limits().max_message_bytes)
+        fail("message over the size limit accepted", text);
+    if (!is_valid_json(m.payload)) fail("payload is not valid JSON", text);
+    if (m.payload.empty() || m.payload.front() != '{') fail("payload is not an object", text);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static message_validator standard;
+    static message_validator small(validation_limits{256, 4, 4, 8});
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    check(standard, text);
+    check(small, text);
+    std::int64_t us = 0;
+    (void)parse_rfc3339(text, us);
+    (void)is_valid_json(text);
+    return 0;
+}
