@@ -370,7 +370,9 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
     for (auto& p : pubs)
         r.errors += p->errors;
     r.lost = r.expected > r.delivered ? r.expected - r.delivered : 0;
-    pool.reset();  // coroutines go before the figures they point at
+    for (auto& p : pubs)
+        p->wake.reset();  // timers go before their context …
+    pool.reset();         // … and coroutines before the figures they point at
     return r;
 }
 
@@ -436,6 +438,7 @@ int run_ingest(const ingest_params& p) {
         sent += x->sent;
         acked += x->acked;
         errors += x->errors;
+        x->wake.reset();  // before its context
     }
     pool.reset();
     outcome o;
@@ -622,6 +625,7 @@ int run_replay(const replay_params& p) {
         wait_until([&] { return rec.acked.load() >= rec.sent.load(); }, 60);
         record_s = (mono_us() - begin) / 1e6;
         pool->stop();
+        rec.wake.reset();  // before its context
         pool.reset();
         if (!rec.error.empty()) throw std::runtime_error("recording failed: " + rec.error);
     }

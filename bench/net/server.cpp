@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,6 +100,7 @@ local_server::local_server(const std::string& binary, const std::string& durabil
     if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_t pid = ::fork();
     if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives the bench
         ::dup2(out[1], STDOUT_FILENO);
         ::close(out[0]);
         ::close(out[1]);
