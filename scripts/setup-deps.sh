@@ -11,6 +11,8 @@ packages=(build-essential cmake ccache pkg-config git
           libboost1.81-dev libsimdjson-dev librocksdb-dev libfmt-dev libssl-dev)
 # Tests: Debian's python3-websockets is the independent live-socket client.
 [ "${BELAY_TEST_DEPS:-0}" = 1 ] && packages+=(python3 python3-websockets)
+# The libFuzzer harnesses of tests/fuzz: Debian's clang 14 and its runtime.
+[ "${BELAY_TEST_DEPS:-0}" = 1 ] && packages+=(clang libclang-rt-14-dev)
 # The viewer's browser test: Debian's chromium, driven from Node (npm installs
 # playwright-core and ws into the build tree); Debian's nodejs unless a node
 # and npm are already on PATH.
