@@ -70,7 +70,7 @@ class Belayd:
             shutil.rmtree(self.dir, ignore_errors=True)
         if code != 0:
             time.sleep(0.2)
-            raise RuntimeError(f"belayd exited with {code}:\n" + "".join(self.output[-40:]))
+            raise RuntimeError(f"belayd exited with {code}:\n" + "".join(self.output[-400:]))
 
     def __enter__(self):
         return self
