@@ -7,6 +7,7 @@ may or may not have it), and after a restart everything acknowledged is
 there once and writes work again.
 
 usage: /usr/bin/python3 test_faults.py BELAYD sync|buffered
+       /usr/bin/python3 test_faults.py BELAYD stop_during_slow_commit SLOW_MS
 """
 import asyncio
 import json
@@ -15,6 +16,8 @@ import shutil
 import sys
 import tempfile
 import urllib.request
+
+import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "live"))
 from harness import Belayd, connect, pose  # noqa: E402
@@ -107,6 +110,78 @@ async def disk_write_errors(binary, mode):
         shutil.rmtree(root, ignore_errors=True)
 
 
+async def stop_during_slow_commit(binary, slow_ms):
+    """SIGTERM while appends wait on a slow disk (each sync takes slow_ms):
+    the commits finish after the server's I/O threads are gone, and their
+    completions still hold connections. belayd must exit 0 (under ASan: no
+    socket touched after its context is freed); a REST request in flight is
+    answered if its commit ends within the stop's 5 s grace, and cut if not;
+    after a restart every acked event is there once, seqs without a gap."""
+    within_grace = slow_ms < 4000
+    root = tempfile.mkdtemp(prefix="belay-faults-")
+    data, slow = os.path.join(root, "data"), os.path.join(root, "slow-disk")
+    env = {"LD_PRELOAD": os.environ["BELAY_FAULT_LIB"], "BELAY_SLOW_FILE": slow,
+           "BELAY_SLOW_MS": str(slow_ms),
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    try:
+        b = Belayd(binary, "--durability", "sync", env=env, data_dir=data)
+        sid = b.make_session()
+        answers, close_code = [], None
+        async with connect(b.url(sid)) as ws:
+            assert json.loads(await ws.recv())["type"] == "session_state"
+            open(slow, "w").close()  # the disk turns slow
+            # The REST append's commit waits in its sync; the socket's three
+            # queue behind it for the next commit. The stop waits for the
+            # REST answer, not for those.
+            def create():
+                try:
+                    return b.rest("POST", "/api/sessions/", {})
+                except (ConnectionError, urllib.error.URLError) as e:
+                    return None, str(e)
+            rest = asyncio.create_task(asyncio.to_thread(create))
+            await asyncio.sleep(0.3)
+            for i in range(3):
+                await ws.send(json.dumps({**pose(i), "id": f"slow{i}"}))
+            await asyncio.sleep(0.3)
+            stopping = asyncio.create_task(asyncio.to_thread(b.stop))
+            try:
+                while True:
+                    m = json.loads(await asyncio.wait_for(ws.recv(), 15))
+                    answers.append(m)
+            except websockets.ConnectionClosed as e:
+                close_code = e.rcvd.code if e.rcvd else None
+            # The disk turns fast again once the stop is over or past its
+            # grace: what is still queued commits at once.
+            await asyncio.wait({stopping}, timeout=5.2)
+            os.remove(slow)
+            await stopping  # raises unless belayd exited 0
+            status, created = await rest
+        assert close_code == 1001, close_code
+        if within_grace:
+            assert status == 201, (status, created)
+        else:
+            assert status is None, (status, created)  # cut at the grace's end
+        acked = {m["id"]: m["seq"] for m in answers if m["type"] == "ack"}
+
+        with Belayd(binary, data_dir=data) as b2:
+            status, events = b2.rest("GET", f"/api/sessions/{sid}/events/?from_seq=1&limit=100")
+            seqs = [e["seq"] for e in events]
+            assert seqs == list(range(1, len(seqs) + 1)), seqs
+            ids = [e.get("client_id") for e in events if e.get("client_id")]
+            assert len(ids) == len(set(ids)), ids
+            for cid, seq in acked.items():
+                assert any(e.get("client_id") == cid and e["seq"] == seq for e in events), cid
+            if within_grace:
+                assert b2.rest("GET", f"/api/sessions/{created['id']}/")[0] == 200
+            print(f"stopped with 3 appends in a {slow_ms} ms commit: {len(acked)} acked before "
+                  f"the close, {len(ids)} in the log after restart; REST answered {status}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    asyncio.run(disk_write_errors(sys.argv[1], sys.argv[2]))
+    if sys.argv[2] == "stop_during_slow_commit":
+        asyncio.run(stop_during_slow_commit(sys.argv[1], int(sys.argv[3])))
+    else:
+        asyncio.run(disk_write_errors(sys.argv[1], sys.argv[2]))
     print("PASS")

@@ -27,6 +27,18 @@ struct shared_state {
     std::shared_ptr<live_hub> hub;
 };
 
+// What a completion from another thread (the log's writer) holds until it
+// posts back: `held` (a connection, a coroutine's handler: things owning
+// sockets of the context) and the context itself. Members are destroyed in
+// reverse order, so `held` goes first and a socket never outlives its
+// context, even when this is the context's last owner. (A lambda capturing
+// both gives no such order.)
+template <class T>
+struct context_bound {
+    std::shared_ptr<boost::asio::io_context> io;
+    T held;
+};
+
 // Serves one HTTP connection until it closes.
 boost::asio::awaitable<void> serve_http(boost::asio::ip::tcp::socket socket,
                                         std::shared_ptr<shared_state> state);

@@ -32,11 +32,12 @@ template <class Token>
 auto async_handle(std::shared_ptr<shared_state> state, request req, Token&& token) {
     return asio::async_initiate<Token, void(response)>(
         [](auto handler, std::shared_ptr<shared_state> state, request req) {
-            auto ex = asio::get_associated_executor(handler);
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            auto io = state->io;  // keeps the executor's context alive
-            state->router.handle(std::move(req), [h, ex, io](response r) {
-                asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+            using held = std::shared_ptr<decltype(handler)>;
+            context_bound<held> h{state->io,
+                                  std::make_shared<decltype(handler)>(std::move(handler))};
+            state->router.handle(std::move(req), [h = std::move(h)](response r) {
+                auto ex = asio::get_associated_executor(*h.held);
+                asio::post(ex, [h = h.held, r = std::move(r)]() mutable { (*h)(std::move(r)); });
             });
         },
         token, std::move(state), std::move(req));

@@ -49,6 +49,9 @@ void live_hub::attach(engine::session_id session, const std::shared_ptr<live_sub
 }
 
 void live_hub::close() {
+    // Waits out a delivery in progress: once closed, the writer thread holds
+    // no subscriber and posts nothing to the context, which may then go.
+    std::lock_guard delivering(delivery_mutex_);
     std::lock_guard lock(mutex_);
     closed_ = true;
     sessions_.clear();
@@ -75,6 +78,8 @@ void live_hub::detach(engine::session_id session, const live_subscriber* s) {
 
 void live_hub::on_commit(const std::vector<engine::event>& events) {
     static const auto deletions = engine::deletions_stream();
+    std::lock_guard delivering(delivery_mutex_);
+    if (closed_) return;
     std::vector<std::shared_ptr<live_subscriber>> targets;
     for (const auto& e : events) {
         targets.clear();

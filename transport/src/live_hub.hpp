@@ -76,6 +76,9 @@ class live_hub : public std::enable_shared_from_this<live_hub> {
 
   private:
     mutable std::mutex mutex_;
+    // Held through each on_commit (never with mutex_ held first): close()
+    // takes it to wait for a delivery in progress.
+    std::mutex delivery_mutex_;
     std::unordered_map<engine::session_id, std::vector<std::weak_ptr<live_subscriber>>> sessions_;
     std::unordered_map<std::string, std::size_t> connections_;
     bool closed_ = false;

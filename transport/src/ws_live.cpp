@@ -321,8 +321,10 @@ void live_connection::handle_message(std::string_view text) {
     one.push_back(std::move(r));
     auto start = clock_type::now();
     state_->router.context().log.append_async(
-        std::move(one), [self = shared_from_this(), id = m.client_id, start,
-                         io = state_->io](auto result) mutable {  // io: alive for the post
+        std::move(one),
+        [c = context_bound<std::shared_ptr<live_connection>>{state_->io, shared_from_this()},
+         id = m.client_id, start](auto result) mutable {
+            auto& self = c.held;
             self->state_->stats.append_done(
                 1, std::chrono::duration<double>(clock_type::now() - start).count());
             asio::post(self->ws_.get_executor(),
