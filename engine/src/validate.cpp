@@ -1,8 +1,8 @@
 // Validation of the live socket's client messages (PROTOCOL.md, "Live
-// socket"). Each message is parsed once with simdjson's DOM API, checked field
-// by field in document order of the contract, and re-serialised compactly as
-// the payload the log stores. Only the error-code API of simdjson is used:
-// no input can throw.
+// socket"). Each message is parsed once with simdjson's DOM API and checked
+// field by field in document order of the contract; the payload the log
+// stores is the client's own text of the member, made compact. Only the error-code API of simdjson
+// is used: no input can throw.
 
 #include "belay/engine/validate.hpp"
 
@@ -169,32 +169,93 @@ check check_optional_time_field(dom::object object, std::string_view key,
     return value ? check_timestamp(*value, path, us) : std::nullopt;
 }
 
-// Optional number field; `out` is set when present.
-check check_optional_number_field(dom::object object, std::string_view key,
-                                  const std::string& parent, std::optional<double>& out) {
-    const std::string path = join(parent, key);
-    std::optional<dom::element> value;
-    if (auto error = find_unique(object, key, path, value)) return error;
-    out.reset();
-    if (!value) return std::nullopt;
-    double number = 0;
-    if (auto error = check_number(*value, path, number)) return error;
-    out = number;
-    return std::nullopt;
-}
-
-check check_required_number_field(dom::object object, std::string_view key,
-                                  const std::string& parent) {
-    const std::string path = join(parent, key);
-    dom::element value;
-    if (auto error = find_required(object, key, path, value)) return error;
-    double number = 0;
-    return check_number(value, path, number);
-}
-
 validation_error too_many(const std::string& path, std::size_t max_items) {
     return fail(validation_code::too_many_items, path,
                 "Ensure this field has no more than " + std::to_string(max_items) + " elements.");
+}
+
+// ---- payloads: the client's own text, compact -------------------------------
+//
+// A payload is the member's value as the client wrote it, without the
+// whitespace: numbers and strings keep their exact text (no re-printing, which
+// cost more than the whole rest of a pose's validation). simdjson has accepted
+// the text, so the scans below may assume valid JSON.
+
+std::size_t skip_space(std::string_view json, std::size_t at) {
+    while (at < json.size() &&
+           (json[at] == ' ' || json[at] == '\t' || json[at] == '\n' || json[at] == '\r'))
+        ++at;
+    return at;
+}
+
+// `at` is on a string's opening quote; returns the position after its close.
+std::size_t skip_string(std::string_view json, std::size_t at) {
+    for (++at; at < json.size() && json[at] != '"'; ++at)
+        if (json[at] == '\\') ++at;
+    return at + 1;
+}
+
+// `at` is on a value's first character; returns the position after it.
+std::size_t skip_value(std::string_view json, std::size_t at) {
+    if (json[at] == '"') return skip_string(json, at);
+    if (json[at] != '{' && json[at] != '[') {
+        while (at < json.size() && json[at] != ',' && json[at] != '}' && json[at] != ']' &&
+               json[at] != ' ' && json[at] != '\t' && json[at] != '\n' && json[at] != '\r')
+            ++at;
+        return at;
+    }
+    int depth = 0;
+    while (at < json.size()) {
+        char c = json[at];
+        if (c == '"') {
+            at = skip_string(json, at);
+            continue;
+        }
+        ++at;
+        if (c == '{' || c == '[') ++depth;
+        if ((c == '}' || c == ']') && --depth == 0) break;
+    }
+    return at;
+}
+
+// The text of the value of the top-level object's `index`-th member.
+std::string_view member_text(std::string_view json, std::size_t index) {
+    std::size_t at = skip_space(json, 0) + 1;  // past '{'
+    for (std::size_t i = 0;; ++i) {
+        at = skip_space(json, at);
+        at = skip_space(json, skip_string(json, at)) + 1;  // the key, ':'
+        auto start = skip_space(json, at);
+        at = skip_value(json, start);
+        if (i == index) return json.substr(start, at - start);
+        at = skip_space(json, at) + 1;  // ','
+    }
+}
+
+// Appends the value of `message`'s member `key` (present, and only once) as
+// written in `text`, without insignificant whitespace. Members are found by
+// position: the DOM keeps their order, and a key may be spelled with escapes.
+void append_member_text(std::string& out, std::string_view text, dom::object message,
+                        std::string_view key) {
+    std::size_t index = 0;
+    dom::element element;
+    for (const dom::key_value_pair field : message) {
+        if (field.key == key) {
+            element = field.value;
+            break;
+        }
+        ++index;
+    }
+    auto value = member_text(text, index);
+    auto at = out.size();
+    out.resize(at + value.size() + simdjson::SIMDJSON_PADDING);
+    std::size_t written = 0;
+    if (simdjson::minify(value.data(), value.size(), out.data() + at, written) !=
+        simdjson::SUCCESS) {
+        out.resize(at);  // not for text the parser accepted; re-printed then
+        out += simdjson::to_string(element);
+        return;
+    }
+    out.resize(at + written);
 }
 
 // ---- session_update --------------------------------------------------------
@@ -276,8 +337,8 @@ check check_holds(dom::object climb, const validation_limits& limits) {
     return std::nullopt;
 }
 
-check check_climb_update(dom::object message, const validation_limits& limits,
-                         std::string& payload) {
+check check_climb_update(dom::object message, std::string_view text,
+                         const validation_limits& limits, std::string& payload) {
     const std::string path = "climb";
     dom::element value;
     if (auto error = find_required(message, "climb", path, value)) return error;
@@ -289,31 +350,57 @@ check check_climb_update(dom::object message, const validation_limits& limits,
     if (auto error = check_choice_field(climb, "status", path, climb_statuses, false)) {
         return error;
     }
-    payload = "{\"climb\":" + simdjson::to_string(value) + "}";
+    payload = "{\"climb\":";
+    append_member_text(payload, text, message, "climb");
+    payload += '}';
     return std::nullopt;
 }
 
 // ---- pose_update -----------------------------------------------------------
 
-check check_landmark(dom::element value, const std::string& path) {
+// The landmark's fields are found in one pass, and its path is spelled only
+// for an error: a pose has dozens of landmarks, and this runs for each of the
+// rig's 30 frames a second. The checks and their order are those of the
+// generic helpers (x, y, then z and visibility: duplicate, missing, type).
+check check_landmark(dom::element value, std::size_t index) {
+    auto path = [&] { return index_path("pose", index); };
     dom::object landmark;
-    if (value.get(landmark) != simdjson::SUCCESS) return wrong_type(path, "an object", value);
-    if (auto error = check_required_number_field(landmark, "x", path)) return error;
-    if (auto error = check_required_number_field(landmark, "y", path)) return error;
-    std::optional<double> unused;
-    if (auto error = check_optional_number_field(landmark, "z", path, unused)) return error;
-    std::optional<double> visibility;
-    if (auto error = check_optional_number_field(landmark, "visibility", path, visibility)) {
-        return error;
+    if (value.get(landmark) != simdjson::SUCCESS) return wrong_type(path(), "an object", value);
+    constexpr std::array<std::string_view, 4> keys{"x", "y", "z", "visibility"};
+    std::array<std::optional<dom::element>, 4> found;
+    std::array<bool, 4> repeated{};
+    for (const dom::key_value_pair field : landmark) {
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            if (field.key != keys[k]) continue;
+            if (found[k]) repeated[k] = true;
+            found[k] = field.value;
+            break;
+        }
     }
-    if (visibility && (*visibility < 0.0 || *visibility > 1.0)) {
-        return fail(validation_code::invalid_value, join(path, "visibility"),
+    double visibility = 0;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        if (repeated[k])
+            return fail(validation_code::invalid_value, join(path(), keys[k]), "Duplicate key.");
+        if (!found[k]) {
+            if (k >= 2) continue;  // z and visibility are optional
+            return fail(validation_code::missing_field, join(path(), keys[k]),
+                        "This field is required.");
+        }
+        double number = 0;
+        if (!found[k]->is_number() || found[k]->get(number) != simdjson::SUCCESS ||
+            !std::isfinite(number)) {
+            if (auto error = check_number(*found[k], join(path(), keys[k]), number)) return error;
+        }
+        if (k == 3) visibility = number;
+    }
+    if (found[3] && (visibility < 0.0 || visibility > 1.0)) {
+        return fail(validation_code::invalid_value, join(path(), "visibility"),
                     "Ensure this value is between 0 and 1.");
     }
     return std::nullopt;
 }
 
-check check_pose_update(dom::object message, const validation_limits& limits,
+check check_pose_update(dom::object message, std::string_view text, const validation_limits& limits,
                         std::string& payload) {
     const std::string path = "pose";
     dom::element value;
@@ -326,10 +413,12 @@ check check_pose_update(dom::object message, const validation_limits& limits,
     if (count > limits.max_landmarks) return too_many(path, limits.max_landmarks);
     std::size_t index = 0;
     for (const dom::element landmark : pose) {
-        if (auto error = check_landmark(landmark, index_path(path, index))) return error;
+        if (auto error = check_landmark(landmark, index)) return error;
         ++index;
     }
-    payload = "{\"pose\":" + simdjson::to_string(value) + "}";
+    payload = "{\"pose\":";
+    append_member_text(payload, text, message, "pose");
+    payload += '}';
     return std::nullopt;
 }
 
@@ -372,7 +461,8 @@ check check_client_id(dom::object message, std::size_t max_bytes, std::string& o
     return std::nullopt;
 }
 
-check check_message(dom::object message, const validation_limits& limits, validated_message& out) {
+check check_message(dom::object message, std::string_view text, const validation_limits& limits,
+                    validated_message& out) {
     if (auto error = check_type(message, out.type)) return error;
     if (auto error = check_client_id(message, limits.max_client_id_bytes, out.client_id)) {
         return error;
@@ -381,9 +471,9 @@ check check_message(dom::object message, const validation_limits& limits, valida
         case event_type::session_updated:
             return check_session_update(message, out.payload);
         case event_type::climb_updated:
-            return check_climb_update(message, limits, out.payload);
+            return check_climb_update(message, text, limits, out.payload);
         case event_type::pose_updated:
-            return check_pose_update(message, limits, out.payload);
+            return check_pose_update(message, text, limits, out.payload);
         default:
             break;
     }
@@ -447,7 +537,7 @@ std::variant<validated_message, validation_error> message_validator::validate(
         return fail(validation_code::not_an_object, "", "A message must be a JSON object.");
     }
     validated_message out;
-    if (auto error = check_message(message, limits_, out)) return std::move(*error);
+    if (auto error = check_message(message, text, limits_, out)) return std::move(*error);
     return out;
 }
 

@@ -262,6 +262,26 @@ TEST_CASE("a valid pose_update keeps landmarks verbatim but compact", "[validate
                          R"({"x":-3,"y":2.5,"visibility":0}]})");
 }
 
+TEST_CASE("payloads keep the client's text: numbers and strings as sent, no whitespace",
+          "[validate]") {
+    message_validator v;
+    // Numbers are not re-printed: 0.50 stays 0.50, 1E-2 stays 1E-2.
+    CHECK(expect_ok(v, R"({ "pose" : [ {"x": 0.50, "y":1E-2 , "z":-0.0} ] , "type":"pose_update"})")
+              .payload == R"({"pose":[{"x":0.50,"y":1E-2,"z":-0.0}]})");
+    // Escapes stay escapes, spaces inside strings stay, and a key spelled with
+    // escapes is still the member.
+    CHECK(expect_ok(v,
+                    R"({"type":"climb_update","id":"a","cl\u0069mb" : {"holds": [],)"
+                    R"( "grade": "6a \u00e9 \"+\" ]}", "x": {"y": [1, {"z": "}"}]}}, "after": 1})")
+              .payload ==
+          R"({"climb":{"holds":[],"grade":"6a \u00e9 \"+\" ]}","x":{"y":[1,{"z":"}"}]}}})");
+    // A member after nested values, with tabs and newlines around it.
+    CHECK(expect_ok(v,
+                    "{\"id\":\"a,b}\",\t\"x\":[[{}],{\"a\":\"\\\\\"}],\n\"type\":\"pose_update\","
+                    "\r\n\"pose\"\t:\n[{\"x\":1,\"y\":2}]\n}")
+              .payload == R"({"pose":[{"x":1,"y":2}]})");
+}
+
 TEST_CASE("pose_update rules", "[validate]") {
     message_validator v;
     check_error(v, R"({"type":"pose_update"})", validation_code::missing_field, "pose");
@@ -285,6 +305,17 @@ TEST_CASE("pose_update rules", "[validate]") {
                 validation_code::invalid_value, "pose[0].visibility");
     check_error(v, pose_with_landmark(R"({"x":0.5,"y":0.5,"x":"a"})"),
                 validation_code::invalid_value, "pose[0].x");
+    check_error(v, pose_with_landmark(R"({"x":0.5,"y":0.5,"z":1,"z":1})"),
+                validation_code::invalid_value, "pose[0].z");
+    check_error(v, pose_with_landmark(R"({"x":0.5,"y":0.5,"visibility":1,"visibility":1})"),
+                validation_code::invalid_value, "pose[0].visibility");
+    // The first error in x, y, z, visibility order, whatever the text's order.
+    check_error(v, pose_with_landmark(R"({"visibility":2,"y":"a","x":0})"),
+                validation_code::wrong_type, "pose[0].y");
+    check_error(v, pose_with_landmark(R"({"visibility":2,"y":"a","y":0})"),
+                validation_code::missing_field, "pose[0].x");
+    check_error(v, pose_with_landmark(R"({"x":0,"y":0},{"x":0,"y":0,"z":[]})"),
+                validation_code::wrong_type, "pose[1].z");
     // simdjson refuses numbers out of double range, so no infinity gets in.
     check_error(v, pose_with_landmark(R"({"x":1e400,"y":0.5})"), validation_code::invalid_json, "");
 }

@@ -1,14 +1,19 @@
 // Fuzzes the live socket's client-message validator (validate.hpp) on
 // arbitrary bytes, with the default limits and with small ones. Checks what
 // the log relies on: an accepted message yields one of the three update
-// events, a client id within its limit and a payload that is valid JSON.
+// events, a client id within its limit and a payload that is valid JSON; a
+// pose or climb payload holds the very value the message held (compared
+// re-printed by simdjson, so whitespace and number spelling do not count).
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 #include <variant>
+
+#include <simdjson.h>
 
 #include "belay/engine/validate.hpp"
 
@@ -19,6 +24,16 @@ using namespace belay::engine;
 [[noreturn]] void fail(const char* what, std::string_view input) {
     std::fprintf(stderr, "fuzz_validate: %s (input %zu bytes)\n", what, input.size());
     std::abort();
+}
+
+// The member `key` of the JSON object `json`, re-printed by simdjson.
+std::string member(std::string_view json, std::string_view key) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    if (parser.parse(json.data(), json.size()).get(object) != simdjson::SUCCESS) return "(none)";
+    simdjson::dom::element value;
+    if (object[key].get(value) != simdjson::SUCCESS) return "(missing)";
+    return simdjson::to_string(value);
 }
 
 void check(message_validator& v, std::string_view text) {
@@ -36,6 +51,10 @@ void check(message_validator& v, std::string_view text) {
         fail("message over the size limit accepted", text);
     if (!is_valid_json(m.payload)) fail("payload is not valid JSON", text);
     if (m.payload.empty() || m.payload.front() != '{') fail("payload is not an object", text);
+    if (m.type == event_type::pose_updated && member(m.payload, "pose") != member(text, "pose"))
+        fail("pose payload differs from the message's pose", text);
+    if (m.type == event_type::climb_updated && member(m.payload, "climb") != member(text, "climb"))
+        fail("climb payload differs from the message's climb", text);
 }
 
 }  // namespace

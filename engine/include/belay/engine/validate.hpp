@@ -44,7 +44,7 @@ struct validation_error {
 struct validated_message {
     event_type type;        // the event it becomes: session_updated, climb_updated, pose_updated
     std::string client_id;  // the optional "id", empty if none
-    std::string payload;    // compact JSON object with the event's fields only
+    std::string payload;  // compact JSON object with the event's fields only, in the client's text
 };
 
 struct validation_limits {
