@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(build-essential cmake ccache pkg-config git
-          libboost1.81-dev libsimdjson-dev librocksdb-dev libfmt-dev libssl-dev)
+          libboost1.81-dev libsimdjson-dev librocksdb-dev libfmt-dev libssl-dev libjemalloc-dev)
 # Tests: Debian's python3-websockets is the independent live-socket client.
 [ "${BELAY_TEST_DEPS:-0}" = 1 ] && packages+=(python3 python3-websockets)
 # The libFuzzer harnesses of tests/fuzz: Debian's clang 14 and its runtime.
