@@ -218,13 +218,22 @@ std::size_t skip_value(std::string_view json, std::size_t at) {
     return at;
 }
 
-// The text of the value of the top-level object's `index`-th member.
-std::string_view member_text(std::string_view json, std::size_t index) {
+// The text of the value of the top-level object's `index`-th member. The
+// last member's value runs to the object's closing brace: a pose, usually
+// last, is then found without scanning its few kilobytes.
+std::string_view member_text(std::string_view json, std::size_t index, bool last) {
     std::size_t at = skip_space(json, 0) + 1;  // past '{'
     for (std::size_t i = 0;; ++i) {
         at = skip_space(json, at);
         at = skip_space(json, skip_string(json, at)) + 1;  // the key, ':'
         auto start = skip_space(json, at);
+        if (i == index && last) {
+            auto end = json.find_last_of('}');  // the object's own
+            while (end > start && (json[end - 1] == ' ' || json[end - 1] == '\t' ||
+                                   json[end - 1] == '\n' || json[end - 1] == '\r'))
+                --end;
+            return json.substr(start, end - start);
+        }
         at = skip_value(json, start);
         if (i == index) return json.substr(start, at - start);
         at = skip_space(json, at) + 1;  // ','
@@ -245,7 +254,7 @@ void append_member_text(std::string& out, std::string_view text, dom::object mes
         }
         ++index;
     }
-    auto value = member_text(text, index);
+    auto value = member_text(text, index, index + 1 == message.size());
     auto at = out.size();
     out.resize(at + value.size() + simdjson::SIMDJSON_PADDING);
     std::size_t written = 0;

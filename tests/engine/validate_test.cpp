@@ -275,6 +275,9 @@ TEST_CASE("payloads keep the client's text: numbers and strings as sent, no whit
                     R"( "grade": "6a \u00e9 \"+\" ]}", "x": {"y": [1, {"z": "}"}]}}, "after": 1})")
               .payload ==
           R"({"climb":{"holds":[],"grade":"6a \u00e9 \"+\" ]}","x":{"y":[1,{"z":"}"}]}}})");
+    // The last member runs to the closing brace, whatever space follows.
+    CHECK(expect_ok(v, "{\"type\":\"pose_update\",\"pose\":[{\"x\":1,\"y\":2}] \n} \r\n").payload ==
+          R"({"pose":[{"x":1,"y":2}]})");
     // A member after nested values, with tabs and newlines around it.
     CHECK(expect_ok(v,
                     "{\"id\":\"a,b}\",\t\"x\":[[{}],{\"a\":\"\\\\\"}],\n\"type\":\"pose_update\","
