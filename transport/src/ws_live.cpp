@@ -21,6 +21,7 @@
 #include "live_hub.hpp"
 #include "websocket.hpp"
 #include "ws_common.hpp"
+#include "ws_connection.hpp"
 
 namespace belay::transport {
 namespace {
@@ -33,51 +34,34 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // The most bytes of frames handed to the socket in one write.
 constexpr std::size_t write_batch_bytes = 256 << 10;
 
-class live_connection final : public live_subscriber,
-                              public std::enable_shared_from_this<live_connection> {
+class live_connection final : public ws_connection {
   public:
     live_connection(ws_stream ws, std::shared_ptr<shared_state> state, projections::user_view user,
                     engine::entity_id session)
-        : ws_(std::move(ws)),
-          state_(std::move(state)),
-          user_(std::move(user)),
-          session_(session),
-          wake_(ws_.get_executor()),
-          lag_guard_(ws_.get_executor()),
-          limiter_(state_->options.messages_per_second, state_->options.message_burst) {}
+        : ws_connection(std::move(ws), std::move(state), std::move(user), session),
+          lag_guard_(ws_.get_executor()) {}
 
     asio::awaitable<void> run(std::optional<std::uint64_t> after_seq);
     void deliver(frame_ptr f) override {
-        asio::post(ws_.get_executor(),
-                   [self = shared_from_this(), f] { self->on_frames(&f, &f + 1); });
+        asio::post(ws_.get_executor(), [self = shared(), f] { self->on_frames(&f, &f + 1); });
     }
     void deliver_batch(frame_batch batch) override {
-        asio::post(ws_.get_executor(), [self = shared_from_this(), batch] {
+        asio::post(ws_.get_executor(), [self = shared(), batch] {
             self->on_frames(batch->data(), batch->data() + batch->size());
-        });
-    }
-    void session_gone() override {
-        asio::post(ws_.get_executor(), [self = shared_from_this()] {
-            if (self->close_ || self->done_) return;
-            self->send_text(not_found_message(self->session_));
-            self->close_with(4404, "session not found");
-        });
-    }
-    void server_stopping() override {
-        asio::post(ws_.get_executor(), [self = shared_from_this()] {
-            self->close_with(websocket::close_code::going_away, "server shutting down");
         });
     }
 
   private:
+    std::shared_ptr<live_connection> shared() { return shared_as<live_connection>(); }
     asio::awaitable<void> write_loop();
     void on_frames(const frame_ptr* begin, const frame_ptr* end);
     void on_frame(const frame_ptr& f);
     void enqueue(frame_ptr f);
-    void send_text(std::string text) {
+    void send_text(std::string text) override {
         enqueue(std::make_shared<const live_frame>(live_frame{0, std::move(text)}));
     }
-    void close_with(std::uint16_t code, std::string reason);
+    void on_message(std::string text) override { handle_message(text); }
+    void on_done() override { lag_guard_.cancel(); }
     void read_from_log();
     void on_log_read(std::vector<frame_ptr> frames, bool at_end, boost::system::error_code ec);
     void handle_message(std::string_view text);
@@ -87,11 +71,6 @@ class live_connection final : public live_subscriber,
     }
     void check_lag();
 
-    ws_stream ws_;
-    std::shared_ptr<shared_state> state_;
-    projections::user_view user_;
-    engine::entity_id session_;
-    asio::steady_timer wake_;       // wakes the write loop
     asio::steady_timer lag_guard_;  // cuts a lagging client that does not take its close
     std::deque<frame_ptr> outbox_;
     std::size_t outbox_bytes_ = 0;
@@ -99,19 +78,10 @@ class live_connection final : public live_subscriber,
     bool live_ = false;           // fed by the hub; otherwise by reads from the log
     bool reading_log_ = false;
     std::optional<clock_type::time_point> behind_since_;
-    std::optional<websocket::close_reason> close_;
-    bool done_ = false;
-    rate_limiter limiter_;
 };
 
 asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_seq) {
-    auto& store = state_->router.context().store;
-    auto view = store.session(session_);
-    if (!view || !(user_.is_admin || view->user == user_.username)) {
-        send_text(not_found_message(session_));
-        close_with(4404, "session not found");
-    } else {
-        state_->hub->attach(session_, shared_from_this());
+    if (auto view = open_session()) {
         send_text(session_state_message(*view));
         // Resume after what the client saw; a claim past the end (or a huge
         // number) starts at the end.
@@ -119,36 +89,11 @@ asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_se
         read_from_log();  // anything past the state, then live
     }
     asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);
-    beast::flat_buffer buffer;
-    for (;;) {
-        buffer.clear();
-        auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
-        if (ec) break;         // closed, failed, or over the size limit (Beast closes with 1009)
-        if (close_) continue;  // closing: drain until the peer answers
-        if (!ws_.got_text()) {
-            close_with(websocket::close_code::unknown_data, "binary frames are not accepted");
-            continue;
-        }
-        switch (limiter_.take()) {
-            case rate_limiter::verdict::ok:
-                handle_message(beast::buffers_to_string(buffer.data()));
-                break;
-            case rate_limiter::verdict::refuse:
-                send_text(error_message("rate_limited", "Too many messages: slow down."));
-                break;
-            case rate_limiter::verdict::close:
-                close_with(websocket::close_code::policy_error, "message rate limit");
-                break;
-        }
-    }
-    done_ = true;
-    wake_.cancel();
-    lag_guard_.cancel();
-    state_->hub->detach(session_, this);
+    co_await read_loop();
 }
 
 asio::awaitable<void> live_connection::write_loop() {
-    auto self = shared_from_this();  // lives as long as the loop
+    auto self = shared();  // lives as long as the loop
     auto& out = ws_.next_layer();
     for (;;) {
         if (outbox_.empty()) {
@@ -180,12 +125,6 @@ asio::awaitable<void> live_connection::write_loop() {
 void live_connection::enqueue(frame_ptr f) {
     outbox_bytes_ += f->text.size();
     outbox_.push_back(std::move(f));
-    wake_.cancel();
-}
-
-void live_connection::close_with(std::uint16_t code, std::string reason) {
-    if (close_ || done_) return;
-    close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
     wake_.cancel();
 }
 
@@ -235,7 +174,7 @@ void live_connection::read_from_log() {
                                                       ? state_->options.outbox_bytes - outbox_bytes_
                                                       : 0);
     auto& ctx = state_->router.context();
-    ctx.run_blocking([self = shared_from_this(), from = next_seq_, budget, &ctx] {
+    ctx.run_blocking([self = shared(), from = next_seq_, budget, &ctx] {
         std::vector<frame_ptr> frames;
         auto cursor = ctx.log.read_stream(self->session_, engine::seq{from});
         engine::event e;
@@ -298,7 +237,7 @@ void live_connection::check_lag() {
     outbox_bytes_ = 0;
     close_with(4008, "lagging");
     lag_guard_.expires_after(std::chrono::seconds(5));
-    lag_guard_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    lag_guard_.async_wait([self = shared()](boost::system::error_code ec) {
         if (ec) return;
         beast::error_code ignored;
         beast::get_lowest_layer(self->ws_).socket().close(ignored);
@@ -321,9 +260,8 @@ void live_connection::handle_message(std::string_view text) {
     one.push_back(std::move(r));
     auto start = clock_type::now();
     state_->router.context().log.append_async(
-        std::move(one),
-        [c = context_bound<std::shared_ptr<live_connection>>{state_->io, shared_from_this()},
-         id = m.client_id, start](auto result) mutable {
+        std::move(one), [c = context_bound<std::shared_ptr<live_connection>>{state_->io, shared()},
+                         id = m.client_id, start](auto result) mutable {
             auto& self = c.held;
             self->state_->stats.append_done(
                 1, std::chrono::duration<double>(clock_type::now() - start).count());

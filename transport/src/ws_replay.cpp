@@ -26,6 +26,7 @@
 #include "belay/replay/timeline.hpp"
 #include "live_hub.hpp"
 #include "ws_common.hpp"
+#include "ws_connection.hpp"
 
 namespace belay::transport {
 namespace {
@@ -132,47 +133,36 @@ control_result parse_control(std::string_view text) {
                                      type));
 }
 
-class replay_connection final : public live_subscriber,
-                                public std::enable_shared_from_this<replay_connection> {
+class replay_connection final : public ws_connection {
   public:
     replay_connection(ws_stream ws, std::shared_ptr<shared_state> state,
                       projections::user_view user, engine::entity_id session, replay_params params)
-        : ws_(std::move(ws)),
-          state_(std::move(state)),
-          user_(std::move(user)),
-          session_(session),
+        : ws_connection(std::move(ws), std::move(state), std::move(user), session),
           params_(params),
           pacer_(params.speed, params.paused, mono_us()),
-          reader_offsets_(params.max_gap_us),
-          wake_(ws_.get_executor()),
-          limiter_(state_->options.messages_per_second, state_->options.message_burst) {}
+          reader_offsets_(params.max_gap_us) {}
 
     asio::awaitable<void> run();
     // Following a live session: a new event is in the log.
     void deliver(frame_ptr) override {
         if (params_.follow)
-            asio::post(ws_.get_executor(), [self = shared_from_this()] { self->on_new_events(); });
-    }
-    void session_gone() override {
-        asio::post(ws_.get_executor(), [self = shared_from_this()] {
-            if (self->close_ || self->done_) return;
-            self->send_text(not_found_message(self->session_));
-            self->close_with(4404, "session not found");
-        });
-    }
-    void server_stopping() override {
-        asio::post(ws_.get_executor(), [self = shared_from_this()] {
-            self->close_with(websocket::close_code::going_away, "server shutting down");
-        });
+            asio::post(ws_.get_executor(), [self = shared()] { self->on_new_events(); });
     }
 
   private:
+    std::shared_ptr<replay_connection> shared() { return shared_as<replay_connection>(); }
     asio::awaitable<void> play_loop();
-    void send_text(std::string text) {
+    void send_text(std::string text) override {
         control_.push_back(std::move(text));
         wake_.cancel();
     }
-    void close_with(std::uint16_t code, std::string reason);
+    void on_message(std::string text) override {
+        auto c = parse_control(text);
+        if (auto* err = std::get_if<std::string>(&c))
+            send_text(std::move(*err));
+        else
+            handle_control(std::get<control>(c));
+    }
     void fail_read(const boost::system::error_code& ec);
 
     void start();
@@ -189,10 +179,6 @@ class replay_connection final : public live_subscriber,
     engine::result<play_point> locate(std::uint64_t seq) const;
     engine::result<std::string> state_before(std::uint64_t seq, std::int64_t playhead) const;
 
-    ws_stream ws_;
-    std::shared_ptr<shared_state> state_;
-    projections::user_view user_;
-    engine::entity_id session_;
     replay_params params_;
     std::shared_ptr<replay::timeline> timeline_;
     std::int64_t first_time_us_ = 0;  // the session's first event
@@ -211,59 +197,19 @@ class replay_connection final : public live_subscriber,
     bool at_end_ = false;  // read to the end of what there is to play
     bool more_ = false;    // following: events arrived while reading
     bool completed_sent_ = false;
-
-    asio::steady_timer wake_;
-    std::optional<websocket::close_reason> close_;
-    bool done_ = false;
-    rate_limiter limiter_;
 };
 
 asio::awaitable<void> replay_connection::run() {
-    auto view = state_->router.context().store.session(session_);
-    if (!view || !(user_.is_admin || view->user == user_.username)) {
-        send_text(not_found_message(session_));
-        close_with(4404, "session not found");
-    } else {
-        state_->hub->attach(session_, shared_from_this());  // deletion, stop, follow
+    if (auto view = open_session()) {  // attached: deletion, stop, follow
         end_seq_ = view->last_seq;
         start();
     }
     asio::co_spawn(ws_.get_executor(), play_loop(), asio::detached);
-    beast::flat_buffer buffer;
-    for (;;) {
-        buffer.clear();
-        auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
-        if (ec) break;
-        if (close_) continue;
-        if (!ws_.got_text()) {
-            close_with(websocket::close_code::unknown_data, "binary frames are not accepted");
-            continue;
-        }
-        switch (limiter_.take()) {
-            case rate_limiter::verdict::ok: {
-                auto c = parse_control(beast::buffers_to_string(buffer.data()));
-                if (auto* err = std::get_if<std::string>(&c)) {
-                    send_text(std::move(*err));
-                } else {
-                    handle_control(std::get<control>(c));
-                }
-                break;
-            }
-            case rate_limiter::verdict::refuse:
-                send_text(error_message("rate_limited", "Too many messages: slow down."));
-                break;
-            case rate_limiter::verdict::close:
-                close_with(websocket::close_code::policy_error, "message rate limit");
-                break;
-        }
-    }
-    done_ = true;
-    wake_.cancel();
-    state_->hub->detach(session_, this);
+    co_await read_loop();
 }
 
 asio::awaitable<void> replay_connection::play_loop() {
-    auto self = shared_from_this();  // lives as long as the loop
+    auto self = shared();  // lives as long as the loop
     auto& out = ws_.next_layer();
     for (;;) {
         if (done_ || !ws_.is_open()) co_return;
@@ -304,12 +250,6 @@ asio::awaitable<void> replay_connection::play_loop() {
             wake_.expires_at(clock_type::time_point::max());
         co_await wake_.async_wait(use_tuple);
     }
-}
-
-void replay_connection::close_with(std::uint16_t code, std::string reason) {
-    if (close_ || done_) return;
-    close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-    wake_.cancel();
 }
 
 void replay_connection::fail_read(const boost::system::error_code& ec) {
@@ -368,7 +308,7 @@ engine::result<std::string> replay_connection::state_before(std::uint64_t seq,
 // ?from_seq skips the beginning).
 void replay_connection::start() {
     auto& ctx = state_->router.context();
-    ctx.run_blocking([self = shared_from_this(), &ctx] {
+    ctx.run_blocking([self = shared(), &ctx] {
         auto& log = ctx.log;
         auto fail = [&](boost::system::error_code ec) {
             asio::post(self->ws_.get_executor(), [self, ec] { self->fail_read(ec); });
@@ -446,7 +386,7 @@ void replay_connection::read_ahead() {
     reading_ = true;
     more_ = false;
     auto& ctx = state_->router.context();
-    ctx.run_blocking([self = shared_from_this(), &ctx, gen = gen_, from = read_seq_,
+    ctx.run_blocking([self = shared(), &ctx, gen = gen_, from = read_seq_,
                       end = params_.follow ? UINT64_MAX : end_seq_, offsets = reader_offsets_,
                       budget = read_ahead_bytes - ahead_bytes_]() mutable {
         std::vector<replay_item> items;
@@ -556,7 +496,7 @@ void replay_connection::seek(control c) {
     ahead_.clear();
     ahead_bytes_ = 0;
     auto& ctx = state_->router.context();
-    ctx.run_blocking([self = shared_from_this(), gen = gen_, c] {
+    ctx.run_blocking([self = shared(), gen = gen_, c] {
         auto fail = [&](boost::system::error_code ec) {
             asio::post(self->ws_.get_executor(), [self, ec] { self->fail_read(ec); });
         };
