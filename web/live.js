@@ -3,9 +3,7 @@
 // ?after_seq=<last seq seen>, so nothing is missed or doubled.
 
 import { socketUrl } from './api.js';
-
-const MIN_DELAY_MS = 500;
-const MAX_DELAY_MS = 10000;
+import { ReconnectingSocket } from './socket.js';
 
 export class LiveConnection {
   // handlers: onMessage(msg, {resumed}) (resumed: a state re-sent after a
@@ -16,66 +14,22 @@ export class LiveConnection {
     this.handlers = handlers;
     this.lastSeq = null;
     this.pendingState = null;
-    this.attempt = 0;
-    this.ws = null;
-    this.timer = null;
-    this.stopped = false;
+    this.socket = new ReconnectingSocket(this, handlers);
   }
 
   start() {
-    this.stopped = false;
-    this.connect();
+    this.socket.start();
   }
 
   stop() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close(1000);
-      this.ws = null;
-    }
-    this.handlers.onStatus('closed');
+    this.socket.stop();
   }
 
-  connect() {
+  // The next attempt's URL: after a drop, resume after the last seq seen.
+  url() {
     const query = this.lastSeq === null ? {} : { after_seq: this.lastSeq };
-    const ws = new WebSocket(socketUrl(`/ws/session-live/${encodeURIComponent(this.sessionId)}/`, query));
-    this.ws = ws;
     this.pendingState = null;
-    this.handlers.onStatus('connecting');
-    ws.onopen = () => this.handlers.onStatus('open');
-    ws.onmessage = (event) => {
-      let msg;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      this.attempt = 0;
-      this.receive(msg);
-    };
-    ws.onclose = (event) => {
-      this.ws = null;
-      if (this.stopped) return;
-      if (event.code === 4404) {
-        this.handlers.onStatus('closed', 'session gone');
-        this.handlers.onGone();
-      } else if (event.code === 4401) {
-        this.handlers.onStatus('closed', 'bad token');
-        this.handlers.onAuth();
-      } else {
-        this.retry();
-      }
-    };
-  }
-
-  retry() {
-    const delay = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** this.attempt);
-    this.attempt += 1;
-    const wait = delay / 2 + Math.random() * (delay / 2);
-    this.handlers.onStatus('retrying', Math.round(wait));
-    this.timer = setTimeout(() => this.connect(), wait);
+    return socketUrl(`/ws/session-live/${encodeURIComponent(this.sessionId)}/`, query);
   }
 
   receive(msg) {

@@ -3,6 +3,7 @@
 // replay clock: where in the recording the viewer is, between events too.
 
 import { socketUrl } from './api.js';
+import { ReconnectingSocket } from './socket.js';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16];
 const SEEK_ANSWER_MS = 5000; // give up waiting for a seek's session_state
@@ -23,26 +24,16 @@ export class ReplayConnection {
     this.seeksPending = 0;
     this.seekTimer = null;
     this.resumeAt = null; // after a drop: where to seek once reconnected
-    this.attempt = 0;
-    this.ws = null;
-    this.stopped = false;
+    this.socket = new ReconnectingSocket(this, handlers);
   }
 
   start() {
-    this.stopped = false;
-    this.connect();
+    this.socket.start();
   }
 
   stop() {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
     clearTimeout(this.seekTimer);
-    if (this.ws) {
-      this.ws.onclose = null;
-      this.ws.close(1000);
-      this.ws = null;
-    }
-    this.handlers.onStatus('closed');
+    this.socket.stop();
   }
 
   // The replay position now, in ms since the session's first event.
@@ -96,45 +87,20 @@ export class ReplayConnection {
   }
 
   send(msg) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    this.socket.send(msg);
   }
 
-  connect() {
+  // The next attempt's URL: after a drop, paused, to seek back once open.
+  url() {
     const query = { speed: this.speed };
     if (!this.playing || this.resumeAt !== null) query.paused = 1;
     if (this.follow) query.follow = 1;
-    const ws = new WebSocket(socketUrl(`/ws/session/${encodeURIComponent(this.sessionId)}/`, query));
-    this.ws = ws;
-    this.handlers.onStatus('connecting');
-    ws.onopen = () => this.handlers.onStatus('open');
-    ws.onmessage = (event) => {
-      let msg;
-      try {
-        msg = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      this.attempt = 0;
-      this.receive(msg);
-    };
-    ws.onclose = (event) => {
-      this.ws = null;
-      if (this.stopped) return;
-      if (event.code === 4404) {
-        this.handlers.onStatus('closed', 'session gone');
-        this.handlers.onGone();
-      } else if (event.code === 4401) {
-        this.handlers.onStatus('closed', 'bad token');
-        this.handlers.onAuth();
-      } else {
-        // Come back where we were: paused, then a seek there.
-        this.resumeAt = Math.round(this.position());
-        const delay = Math.min(10000, 500 * 2 ** this.attempt);
-        this.attempt += 1;
-        this.handlers.onStatus('retrying', delay);
-        this.retryTimer = setTimeout(() => this.connect(), delay);
-      }
-    };
+    return socketUrl(`/ws/session/${encodeURIComponent(this.sessionId)}/`, query);
+  }
+
+  // A drop: come back where we were.
+  dropped() {
+    this.resumeAt = Math.round(this.position());
   }
 
   receive(msg) {
