@@ -26,6 +26,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "beast_request.hpp"
 #include "belay/engine/event_log.hpp"
 #include "belay/engine/payloads.hpp"
 #include "belay/projections/state_store.hpp"
@@ -103,23 +104,6 @@ world& get_world() {
     the_world = w;
     std::atexit(close_world);
     return *w;
-}
-
-// As http_session.cpp's to_request.
-transport::request to_request(const http::request<http::string_body>& m) {
-    transport::request r;
-    r.method = std::string(m.method_string());
-    transport::parse_target(std::string_view(m.target().data(), m.target().size()), r);
-    auto field = [&](http::field f) {
-        auto it = m.find(f);
-        return it == m.end() ? std::string{} : std::string(it->value());
-    };
-    r.authorization = field(http::field::authorization);
-    r.content_type = field(http::field::content_type);
-    r.host = field(http::field::host);
-    r.has_length = m.find(http::field::content_length) != m.end() || m.chunked();
-    r.body = m.body();
-    return r;
 }
 
 // One answer, awaited across threads (appends answer on the writer thread).
@@ -204,7 +188,7 @@ bool serve_one(world& w, std::string_view& in) {
         transport::parse_target(std::string_view(req.target().data(), req.target().size()), r);
         return false;
     }
-    auto answer = route(w, to_request(req));
+    auto answer = route(w, transport::to_request(req));
     static const bool verbose = std::getenv("BELAY_FUZZ_VERBOSE") != nullptr;
     if (verbose)
         std::fprintf(stderr, "%s %s -> %d %.200s\n", std::string(req.method_string()).c_str(),

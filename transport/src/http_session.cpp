@@ -14,6 +14,7 @@
 
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "beast_request.hpp"
 #include "connection.hpp"
 #include "websocket.hpp"
 
@@ -41,22 +42,6 @@ auto async_handle(std::shared_ptr<shared_state> state, request req, Token&& toke
             });
         },
         token, std::move(state), std::move(req));
-}
-
-request to_request(const http::request<http::string_body>& m) {
-    request r;
-    r.method = std::string(m.method_string());
-    parse_target(std::string_view(m.target().data(), m.target().size()), r);
-    auto field = [&](http::field f) {
-        auto it = m.find(f);
-        return it == m.end() ? std::string{} : std::string(it->value());
-    };
-    r.authorization = field(http::field::authorization);
-    r.content_type = field(http::field::content_type);
-    r.host = field(http::field::host);
-    r.has_length = m.find(http::field::content_length) != m.end() || m.chunked();
-    r.body = m.body();
-    return r;
 }
 
 http::response<http::string_body> to_message(response r,
