@@ -181,9 +181,12 @@ validation_error too_many(const std::string& path, std::size_t max_items) {
 // cost more than the whole rest of a pose's validation). simdjson has accepted
 // the text, so the scans below may assume valid JSON.
 
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 std::size_t skip_space(std::string_view json, std::size_t at) {
-    while (at < json.size() &&
-           (json[at] == ' ' || json[at] == '\t' || json[at] == '\n' || json[at] == '\r'))
+    while (at < json.size() && is_space(json[at]))
         ++at;
     return at;
 }
@@ -200,7 +203,7 @@ std::size_t skip_value(std::string_view json, std::size_t at) {
     if (json[at] == '"') return skip_string(json, at);
     if (json[at] != '{' && json[at] != '[') {
         while (at < json.size() && json[at] != ',' && json[at] != '}' && json[at] != ']' &&
-               json[at] != ' ' && json[at] != '\t' && json[at] != '\n' && json[at] != '\r')
+               !is_space(json[at]))
             ++at;
         return at;
     }
@@ -218,22 +221,18 @@ std::size_t skip_value(std::string_view json, std::size_t at) {
     return at;
 }
 
-// The text of the value of the top-level object's `index`-th member. The
-// last member's value runs to the object's closing brace: a pose, usually
-// last, is then found without scanning its few kilobytes.
+// The text of the value of the top-level object's `index`-th member, maybe
+// with whitespace after it (minify drops it). The last member's value runs to
+// the object's closing brace: a pose, usually last, is then found without
+// scanning its few kilobytes.
 std::string_view member_text(std::string_view json, std::size_t index, bool last) {
     std::size_t at = skip_space(json, 0) + 1;  // past '{'
     for (std::size_t i = 0;; ++i) {
         at = skip_space(json, at);
         at = skip_space(json, skip_string(json, at)) + 1;  // the key, ':'
         auto start = skip_space(json, at);
-        if (i == index && last) {
-            auto end = json.find_last_of('}');  // the object's own
-            while (end > start && (json[end - 1] == ' ' || json[end - 1] == '\t' ||
-                                   json[end - 1] == '\n' || json[end - 1] == '\r'))
-                --end;
-            return json.substr(start, end - start);
-        }
+        if (i == index && last)
+            return json.substr(start, json.find_last_of('}') - start);  // the object's own
         at = skip_value(json, start);
         if (i == index) return json.substr(start, at - start);
         at = skip_space(json, at) + 1;  // ','
