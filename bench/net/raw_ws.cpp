@@ -123,10 +123,22 @@ void raw_ws::frame(std::uint8_t opcode, std::string_view payload, std::string& o
     unsigned char mask[4];
     std::memcpy(mask, &mask_state_, 4);
     out.append(reinterpret_cast<const char*>(mask), 4);
+    // Masked eight bytes at a time (the mask repeats every four).
     auto at = out.size();
-    out.append(payload);
-    for (std::size_t i = 0; i < n; ++i)
-        out[at + i] = static_cast<char>(out[at + i] ^ mask[i & 3]);
+    out.resize(at + n);
+    char* to = out.data() + at;
+    std::uint64_t mask8 = 0;
+    std::memcpy(&mask8, mask, 4);
+    std::memcpy(reinterpret_cast<char*>(&mask8) + 4, mask, 4);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, payload.data() + i, 8);
+        word ^= mask8;
+        std::memcpy(to + i, &word, 8);
+    }
+    for (; i < n; ++i)
+        to[i] = static_cast<char>(payload[i] ^ static_cast<char>(mask[i & 3]));
 }
 
 asio::awaitable<void> raw_ws::write(std::string_view text) {

@@ -216,6 +216,8 @@ awaitable<void> run_publisher(client_pool& pool, publisher& p) {
             co_await sleep_us(std::min<std::int64_t>(p.start_us - mono_us(), 100'000));
         std::uint64_t k = 0;
         unsigned done_holds = 0;
+        pose_builder poses(p.landmarks);
+        std::string msg;
         for (;;) {
             auto now = mono_us();
             auto stop = p.stop_us.load();
@@ -234,8 +236,10 @@ awaitable<void> run_publisher(client_pool& pool, publisher& p) {
             }
             auto id = p.old ? std::string{} : std::to_string(k);
             bool climb = p.climb_every && k % p.climb_every == p.climb_every - 1;
-            auto msg =
-                climb ? climb_message(10, done_holds++ % 11, id) : pose_message(k, p.landmarks, id);
+            if (climb)
+                msg = climb_message(10, done_holds++ % 11, id);
+            else
+                poses.build(k, id, msg);
             auto at = mono_us();
             p.sent_at.push_back(at);
             if (p.times) p.times->set(k, at);

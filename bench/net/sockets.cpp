@@ -12,16 +12,46 @@
 
 namespace belay::bench::net {
 
-std::string pose_message(std::uint64_t key, unsigned landmarks, std::string_view id) {
-    std::string out = R"({"type":"pose_update",)";
-    if (!id.empty()) out += fmt::format(R"("id":"{}",)", id);
-    out += "\"pose\":[";
-    for (unsigned i = 0; i < std::max(1u, landmarks); ++i) {
-        if (i) out.push_back(',');
-        out += fmt::format(R"({{"x":0.{:03},"y":0.{:03},"z":{},"visibility":0.9}})",
-                           (i * 37) % 1000, (key + i * 53) % 1000, i == 0 ? key : 0);
+namespace {
+
+// Three digits, zero-padded: n < 1000.
+void put3(char* p, std::uint64_t n) {
+    p[0] = static_cast<char>('0' + n / 100);
+    p[1] = static_cast<char>('0' + n / 10 % 10);
+    p[2] = static_cast<char>('0' + n % 10);
+}
+
+}  // namespace
+
+pose_builder::pose_builder(unsigned landmarks) {
+    for (unsigned i = 1; i < std::max(1u, landmarks); ++i) {
+        rest_ += fmt::format(R"(,{{"x":0.{:03},"y":0.)", (i * 37) % 1000);
+        y_at_.push_back(rest_.size());
+        rest_ += R"(000,"z":0,"visibility":0.9})";
     }
-    return out + "]}";
+}
+
+void pose_builder::build(std::uint64_t key, std::string_view id, std::string& out) const {
+    out = R"({"type":"pose_update",)";
+    if (!id.empty()) {
+        out += R"("id":")";
+        out += id;
+        out += "\",";
+    }
+    // Landmark 0: x 0.000, y from the key, z the key itself.
+    out += R"("pose":[{"x":0.000,"y":0.)";
+    auto y0 = out.size();
+    out += R"(000,"z":)";
+    put3(out.data() + y0, key % 1000);
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, key);
+    out.append(digits, end);
+    out += R"(,"visibility":0.9})";
+    auto at = out.size();
+    out += rest_;
+    for (std::size_t i = 0; i < y_at_.size(); ++i)
+        put3(out.data() + at + y_at_[i], (key + (i + 1) * 53) % 1000);
+    out += "]}";
 }
 
 std::string climb_message(unsigned holds, unsigned done, std::string_view id) {

@@ -16,10 +16,21 @@
 
 namespace belay::bench::net {
 
-// A pose_update of `landmarks` landmarks; landmark 0's "z" carries `key`, so
-// deliveries can be matched to sends by content (the old protocol has no
-// seq). `id` empty: no client id.
-std::string pose_message(std::uint64_t key, unsigned landmarks, std::string_view id);
+// pose_update messages of `landmarks` landmarks; landmark 0's "z" carries
+// the message's key, so deliveries can be matched to sends by content (the
+// old protocol has no seq). The landmarks after the first are one text made
+// once, whose "y" digits are patched for each key: a 33-landmark message
+// costs a copy, not 132 number formats.
+class pose_builder {
+  public:
+    explicit pose_builder(unsigned landmarks);
+    // The message for `key` into `out`; `id` empty: no client id.
+    void build(std::uint64_t key, std::string_view id, std::string& out) const;
+
+  private:
+    std::string rest_;               // ,{landmark 1},{landmark 2}…
+    std::vector<std::size_t> y_at_;  // where each of those landmarks' "y" digits are
+};
 // A climb_update of `holds` holds, `done` of them completed.
 std::string climb_message(unsigned holds, unsigned done, std::string_view id);
 
