@@ -28,9 +28,9 @@ const char* const usage = R"(usage: belayd [options]
   --lag-timeout-ms N        a live client behind for longer is closed with 4008 (default 30000)
   --ws-idle-timeout-ms N    a silent live socket (pings unanswered) is closed (default 60000)
   --max-connections-per-user N   live sockets per user; more: close 4429 (default 1000)
-  --live-batch-ms N         while the live fan-out is busy (over 20,000 frames/s), frames are
-                            gathered this long and each socket writes its batch at once
-                            (default 5; 0: never)
+  --live-batch-ms N         while the live fan-out is busy, frames are gathered this long
+                            and each socket writes its batch at once (default 5; 0: never)
+  --live-batch-above N      busy: over N frames/s (default 20000; 0: always)
   --messages-per-second N   a live client's sustained message rate (default 5000) …
   --message-burst N         … and burst (default 10000); over: an error, far over: close 1008
   --allowed-origins LIST    comma-separated Origins browsers may open live sockets from
@@ -87,7 +87,8 @@ settings parse_settings(const std::vector<std::string>& argv) {
                  "message-burst",
                  "allowed-origins",
                  "web-dir",
-                 "live-batch-ms"},
+                 "live-batch-ms",
+                 "live-batch-above"},
                 {"access-log", "rebuild", "help"});
     if (!a.positional().empty()) throw cli::usage_error("unexpected \"" + a.positional()[0] + "\"");
     settings s;
@@ -116,6 +117,7 @@ settings parse_settings(const std::vector<std::string>& argv) {
     o.ws_idle_timeout = std::chrono::milliseconds(a.number("ws-idle-timeout-ms", 60'000));
     o.max_connections_per_user = a.number("max-connections-per-user", o.max_connections_per_user);
     o.live_batch = std::chrono::milliseconds(a.number("live-batch-ms", 5));
+    o.live_batch_above = static_cast<double>(a.number("live-batch-above", 20'000));
     o.messages_per_second = static_cast<double>(a.number("messages-per-second", 5'000));
     o.message_burst = static_cast<double>(a.number("message-burst", 10'000));
     auto origins = a.get("allowed-origins").value_or(env_or("BELAY_ALLOWED_ORIGINS", ""));

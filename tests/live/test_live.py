@@ -361,6 +361,45 @@ async def busy_fanout_keeps_order(binary):
             await ws.close()
 
 
+async def batched_echo_rides_with_ack(binary):
+    """While the hub batches (here: always), a sender's own event goes out
+    with its ack rather than with the next batch: the sender still sees every
+    event once and in order, each acked with its seq, as a viewer sees them."""
+    with Belayd(binary, "--live-batch-above", "0", "--messages-per-second", "0") as b:
+        sid = b.make_session()
+        async with connect(b.url(sid)) as viewer, connect(b.url(sid)) as pub:
+            await state_of(viewer)
+            await state_of(pub)
+            n = 300
+            for i in range(n):
+                await pub.send(json.dumps({**pose(i), "id": f"b{i}"}))
+            mine, acks = await receive_events(pub, n)
+            while len(acks) < n:
+                acks.append(json.loads(await asyncio.wait_for(pub.recv(), 10)))
+            seen, _ = await receive_events(viewer, n)
+            assert [e["seq"] for e in mine] == list(range(2, 2 + n)), [e["seq"] for e in mine]
+            assert seen == mine
+            assert [(m["type"], m["id"], m["seq"]) for m in acks] == \
+                [("ack", f"b{i}", 2 + i) for i in range(n)], acks[:3]
+            # One at a time: the event, then its ack, in one write (before,
+            # the ack came at once and the event 5 ms later with the batch).
+            orders = []
+            for i in range(5):
+                await pub.send(json.dumps({**pose(i), "id": f"one{i}"}))
+                got = [json.loads(await asyncio.wait_for(pub.recv(), 10)) for _ in range(2)]
+                event = next(m for m in got if m["type"] == "pose_updated")
+                ack = next(m for m in got if m["type"] == "ack")
+                assert event["seq"] == ack["seq"] == 2 + n + i and ack["id"] == f"one{i}", got
+                assert json.loads(await asyncio.wait_for(viewer.recv(), 10)) == event
+                orders.append([m["type"] for m in got])
+            assert ["pose_updated", "ack"] in orders, orders
+            try:
+                extra = await asyncio.wait_for(pub.recv(), 0.5)
+                raise AssertionError(f"the sender got more: {extra}")
+            except asyncio.TimeoutError:
+                pass
+
+
 async def limits_cap_origin_rate(binary):
     with Belayd(binary, "--max-connections-per-user", "2", "--allowed-origins",
                 "https://gym.example", "--messages-per-second", "10", "--message-burst",
@@ -403,7 +442,7 @@ TESTS = {f.__name__: f for f in [
     resume_while_writing_at_full_speed, slow_subscriber_loses_nothing,
     lagging_subscriber_is_closed, bad_input_matrix, rest_writes_reach_subscribers,
     acks_and_idempotent_resend, deleted_session_closes_4404,
-    deletion_and_shutdown_close_idle_sockets, busy_fanout_keeps_order]}
+    deletion_and_shutdown_close_idle_sockets, busy_fanout_keeps_order, batched_echo_rides_with_ack]}
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -127,9 +127,10 @@ void live_hub::on_commit(const std::vector<engine::event>& events) {
 }
 
 void live_hub::batch_on(std::shared_ptr<boost::asio::io_context> io,
-                        std::chrono::milliseconds delay) {
+                        std::chrono::milliseconds delay, double above) {
     io_ = std::move(io);
     batch_delay_ = delay;
+    busy_above_ = above;
     tick_ = std::make_unique<boost::asio::steady_timer>(*io_);
 }
 
@@ -148,6 +149,19 @@ void live_hub::hand_out() {
     batches_.clear();
 }
 
+frame_ptr live_hub::waiting_frame(engine::session_id session, std::uint64_t seq) const {
+    std::lock_guard lock(mutex_);
+    auto it = batches_.find(session);
+    if (it == batches_.end()) return nullptr;
+    // A batch is in seq order, and an ack comes soon after its commit: look
+    // from the back.
+    for (auto f = it->second.rbegin(); f != it->second.rend(); ++f) {
+        if ((*f)->seq == seq) return *f;
+        if ((*f)->seq < seq) break;
+    }
+    return nullptr;
+}
+
 void live_hub::count_deliveries(std::size_t n) {
     auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::steady_clock::now().time_since_epoch())
@@ -155,9 +169,9 @@ void live_hub::count_deliveries(std::size_t n) {
     window_deliveries_ += n;
     auto elapsed = now - window_start_us_;
     if (elapsed < 100'000) return;
-    busy_.store(static_cast<double>(window_deliveries_) * 1e6 / static_cast<double>(elapsed) >
-                    busy_deliveries_per_s,
-                std::memory_order_relaxed);
+    busy_.store(
+        static_cast<double>(window_deliveries_) * 1e6 / static_cast<double>(elapsed) > busy_above_,
+        std::memory_order_relaxed);
     window_start_us_ = now;
     window_deliveries_ = 0;
 }

@@ -53,9 +53,11 @@ class live_subscriber {
 
 class live_hub : public std::enable_shared_from_this<live_hub> {
   public:
-    // While busy, frames are gathered per session and handed out every
-    // `delay` on `io`, one batch per subscriber (0: never batch).
-    void batch_on(std::shared_ptr<boost::asio::io_context> io, std::chrono::milliseconds delay);
+    // While busy (over `above` frames/s; 0: always), frames are gathered per
+    // session and handed out every `delay` on `io`, one batch per subscriber
+    // (0: never batch).
+    void batch_on(std::shared_ptr<boost::asio::io_context> io, std::chrono::milliseconds delay,
+                  double above = 20'000);
     void attach(engine::session_id session, const std::shared_ptr<live_subscriber>& s);
     void detach(engine::session_id session, const live_subscriber* s);
     void on_commit(const std::vector<engine::event>& events);
@@ -64,11 +66,15 @@ class live_hub : public std::enable_shared_from_this<live_hub> {
     bool add_connection(const std::string& user, std::size_t cap);
     void remove_connection(const std::string& user);
 
+    // The frame of `session`'s event `seq` if it is waiting in a batch (so
+    // not yet handed to any subscriber); null otherwise. Its sender may take
+    // it early, with its ack: the batch's copy is then skipped as seen.
+    frame_ptr waiting_frame(engine::session_id session, std::uint64_t seq) const;
+
     std::size_t subscribers() const;
-    // True while the hub hands out more than busy_deliveries_per_s frames a
+    // True while the hub hands out more than batch_on's `above` frames a
     // second (measured over the last tenth of a second): it then batches.
-    bool busy() const { return busy_.load(std::memory_order_relaxed); }
-    static constexpr double busy_deliveries_per_s = 20'000;
+    bool busy() const { return busy_above_ == 0 || busy_.load(std::memory_order_relaxed); }
     // Tells every subscriber the server is stopping (they close themselves).
     void stopping();
     // Forgets every subscriber and delivers nothing more (server stop).
@@ -91,6 +97,7 @@ class live_hub : public std::enable_shared_from_this<live_hub> {
 
     std::shared_ptr<boost::asio::io_context> io_;
     std::chrono::milliseconds batch_delay_{0};
+    double busy_above_ = 20'000;
     std::unique_ptr<boost::asio::steady_timer> tick_;
     std::unordered_map<engine::session_id, std::vector<frame_ptr>> batches_;  // guarded
     bool tick_armed_ = false;                                                 // guarded

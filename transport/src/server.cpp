@@ -84,7 +84,7 @@ void server::start() {
     m.state = std::make_shared<shared_state>(m.options, router(std::move(ctx)), *m.stats);
     m.state->io = m.io;
     m.state->hub = std::make_shared<live_hub>();
-    m.state->hub->batch_on(m.io, m.options.live_batch);
+    m.state->hub->batch_on(m.io, m.options.live_batch, m.options.live_batch_above);
     m.log.add_commit_listener(
         [stats = m.stats, hub = m.state->hub](const std::vector<engine::event>& events) {
             stats->events_committed(events.size());

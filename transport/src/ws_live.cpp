@@ -286,9 +286,24 @@ void live_connection::on_appended(std::string client_id,
             "The event log could not store the message: " + r.error().message() + "."));
     }
     if (client_id.empty()) return;
+    auto seq = r->front().seq.value;
     std::string ack = "{\"type\":\"ack\",\"id\":";
     engine::append_json_string(ack, client_id);
-    ack += fmt::format(",\"seq\":{}}}", r->front().seq.value);
+    ack += fmt::format(",\"seq\":{}}}", seq);
+    // The hub is batching and this client's next event is the one acked:
+    // its frame and the ack go out in one write now, rather than the ack now
+    // and the frame with the batch.
+    auto& out = ws_.next_layer();
+    if (live_ && outbox_.empty() && seq == next_seq_ && !close_ && ws_.is_open() &&
+        out.pending() < write_batch_bytes) {
+        if (auto f = state_->hub->waiting_frame(session_, seq)) {
+            out.append_text(f->text);
+            ++next_seq_;
+            out.append_text(ack);
+            out.flush();
+            return;
+        }
+    }
     send_text(std::move(ack));
 }
 

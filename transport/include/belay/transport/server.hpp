@@ -40,9 +40,11 @@ struct server_options {
     double messages_per_second = 5'000;                 // a client's sustained message rate …
     double message_burst = 10'000;  // … and burst; over it: an error, far over: close 1008
     std::vector<std::string> allowed_origins;  // browsers' Origin must be one of these (empty: any)
-    // While the live fan-out is busy (over 20,000 frames/s), frames are
-    // gathered this long and each socket gets its batch at once (0: never).
+    // While the live fan-out is busy (over live_batch_above frames/s), frames
+    // are gathered this long and each socket gets its batch at once (0:
+    // never). A sender's own event then goes out with its ack.
     std::chrono::milliseconds live_batch{5};
+    double live_batch_above = 20'000;  // 0: batch always
 };
 
 class server {
