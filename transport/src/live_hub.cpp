@@ -168,7 +168,14 @@ void live_hub::count_deliveries(std::size_t n) {
                    .count();
     window_deliveries_ += n;
     auto elapsed = now - window_start_us_;
-    if (elapsed < 100'000) return;
+    if (elapsed < window_us) {
+        // Past a whole window's worth already: busy now, not at the window's
+        // end (a fan-out to 1,000 sockets would otherwise spend its first
+        // tenth of a second posting every frame to every socket).
+        if (static_cast<double>(window_deliveries_) > busy_above_ * window_us / 1e6)
+            busy_.store(true, std::memory_order_relaxed);
+        return;
+    }
     busy_.store(
         static_cast<double>(window_deliveries_) * 1e6 / static_cast<double>(elapsed) > busy_above_,
         std::memory_order_relaxed);

@@ -73,7 +73,8 @@ class live_hub : public std::enable_shared_from_this<live_hub> {
 
     std::size_t subscribers() const;
     // True while the hub hands out more than batch_on's `above` frames a
-    // second (measured over the last tenth of a second): it then batches.
+    // second (measured over the last tenth of a second, or already over it
+    // in the current tenth): it then batches.
     bool busy() const { return busy_above_ == 0 || busy_.load(std::memory_order_relaxed); }
     // Tells every subscriber the server is stopping (they close themselves).
     void stopping();
@@ -89,6 +90,7 @@ class live_hub : public std::enable_shared_from_this<live_hub> {
     std::unordered_map<std::string, std::size_t> connections_;
     bool closed_ = false;
     // The delivery rate, counted on the writer thread (on_commit's only caller).
+    static constexpr std::int64_t window_us = 100'000;
     std::int64_t window_start_us_ = 0;
     std::uint64_t window_deliveries_ = 0;
     std::atomic<bool> busy_{false};
