@@ -1,7 +1,7 @@
 // The network scenarios: ingest, fanout, gym and replay over real sockets.
-// Every connection is a coroutine on its own strand of one io_context run by
-// --client-threads threads; each keeps its own figures, merged after the
-// context has stopped.
+// Every connection is a coroutine of one io_context run by --client-threads
+// threads (on its own strand when there are several); each keeps its own
+// figures, merged after the context has stopped.
 
 #include <algorithm>
 #include <charconv>
@@ -38,14 +38,21 @@ using asio::use_awaitable;
 class client_pool {
   public:
     explicit client_pool(const target& t, unsigned threads)
-        : t_(t), threads_(std::max(1u, threads)) {
+        : io_(threads <= 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
+          t_(t),
+          threads_(std::max(1u, threads)) {
         tcp::resolver r(io_);
         endpoint_ = *r.resolve(t.host, std::to_string(t.port)).begin();
     }
     ~client_pool() { stop(); }
     template <class Awaitable>
     void spawn(Awaitable a) {
-        asio::co_spawn(asio::make_strand(io_), std::move(a), asio::detached);
+        // With one thread every handler runs on it: a strand per connection
+        // would only add its locking and a hop per handler.
+        if (threads_ == 1)
+            asio::co_spawn(io_, std::move(a), asio::detached);
+        else
+            asio::co_spawn(asio::make_strand(io_), std::move(a), asio::detached);
     }
     void start() {
         for (unsigned i = 0; i < threads_; ++i)
