@@ -66,7 +66,8 @@ asio::awaitable<void> ws_connection::read_loop() {
         }
         switch (limiter_.take()) {
             case rate_limiter::verdict::ok:
-                on_message(beast::buffers_to_string(buffer.data()));
+                on_message(std::string_view(static_cast<const char*>(buffer.data().data()),
+                                            buffer.size()));
                 break;
             case rate_limiter::verdict::refuse:
                 send_text(error_message("rate_limited", "Too many messages: slow down."));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -36,7 +37,8 @@ class ws_connection : public live_subscriber, public std::enable_shared_from_thi
     // and a client far over the rate with 1008. At the end the connection is
     // done, its write side woken, and it leaves the hub.
     boost::asio::awaitable<void> read_loop();
-    virtual void on_message(std::string text) = 0;
+    // (`text` lives in the read buffer until the next read.)
+    virtual void on_message(std::string_view text) = 0;
     // A message of our own (state, ack, error) to send before what follows.
     virtual void send_text(std::string text) = 0;
     // After the read loop, before leaving the hub.

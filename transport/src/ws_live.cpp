@@ -60,7 +60,7 @@ class live_connection final : public ws_connection {
     void send_text(std::string text) override {
         enqueue(std::make_shared<const live_frame>(live_frame{0, std::move(text)}));
     }
-    void on_message(std::string text) override { handle_message(text); }
+    void on_message(std::string_view text) override { handle_message(text); }
     void on_done() override { lag_guard_.cancel(); }
     void read_from_log();
     void on_log_read(std::vector<frame_ptr> frames, bool at_end, boost::system::error_code ec);

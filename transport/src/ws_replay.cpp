@@ -156,7 +156,7 @@ class replay_connection final : public ws_connection {
         control_.push_back(std::move(text));
         wake_.cancel();
     }
-    void on_message(std::string text) override {
+    void on_message(std::string_view text) override {
         auto c = parse_control(text);
         if (auto* err = std::get_if<std::string>(&c))
             send_text(std::move(*err));
