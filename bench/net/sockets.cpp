@@ -128,6 +128,35 @@ double latencies::max_ms() const {
     return us.empty() ? 0 : *std::max_element(us.begin(), us.end()) / 1000.0;
 }
 
+void timeline::add(std::int64_t sent_after_start_us, std::int64_t latency_us) {
+    auto q = static_cast<std::size_t>(std::max<std::int64_t>(0, sent_after_start_us) / quarter_us);
+    if (q >= quarters.size()) quarters.resize(q + 1);
+    quarters[q].add(latency_us);
+}
+
+void timeline::merge(const timeline& o) {
+    if (o.quarters.size() > quarters.size()) quarters.resize(o.quarters.size());
+    for (std::size_t q = 0; q < o.quarters.size(); ++q)
+        quarters[q].merge(o.quarters[q]);
+}
+
+std::string timeline::json() {
+    std::string out = "[";
+    for (std::size_t q = 0; q < quarters.size(); ++q)
+        out += fmt::format(
+            R"({}{{"t":{:.2f},"n":{},"p50_ms":{:.3f},"p99_ms":{:.3f},"max_ms":{:.3f}}})",
+            q ? "," : "", static_cast<double>(q) * quarter_us / 1e6, quarters[q].us.size(),
+            quarters[q].percentile_ms(0.5), quarters[q].percentile_ms(0.99), quarters[q].max_ms());
+    return out + "]";
+}
+
+double timeline::worst_p99_ms() {
+    double worst = 0;
+    for (auto& q : quarters)
+        worst = std::max(worst, q.percentile_ms(0.99));
+    return worst;
+}
+
 std::string json_string(std::string_view s) {
     std::string out;
     engine::append_json_string(out, s);

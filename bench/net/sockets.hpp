@@ -77,6 +77,19 @@ struct latencies {
     double max_ms() const;
 };
 
+// Latencies by when their message was sent, in quarter seconds from the
+// run's start: a quarter's p99 shows when a run was slow (a warm-up, a
+// flush), which the run's p99 hides.
+struct timeline {
+    static constexpr std::int64_t quarter_us = 250'000;
+    std::vector<latencies> quarters;
+    void add(std::int64_t sent_after_start_us, std::int64_t latency_us);
+    void merge(const timeline& o);
+    // [{"t":0.25,"n":…,"p50_ms":…,"p99_ms":…,"max_ms":…},…], t in seconds.
+    std::string json();
+    double worst_p99_ms();
+};
+
 // A scenario's outcome: named figures, printed as a table and written as
 // the JSON report with the parameters, the machine, and the client's and a
 // local server's CPU and memory.
