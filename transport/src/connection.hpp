@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <utility>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +18,11 @@
 namespace belay::transport {
 
 struct shared_state {
+    // A constructor rather than an aggregate: make_shared's parenthesised
+    // aggregate initialisation is C++20 that clang 14 lacks.
+    shared_state(server_options o, transport::router r, transport::metrics& m)
+        : options(std::move(o)), router(std::move(r)), stats(m) {}
+
     server_options options;
     transport::router router;
     transport::metrics& stats;
