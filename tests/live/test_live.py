@@ -123,6 +123,24 @@ async def resume_while_writing_at_full_speed(binary):
         await sub.close()
 
 
+async def resume_past_the_end(binary):
+    """An after_seq past the last event (a client that kept a seq from a
+    deleted-and-recreated data directory, say) resumes at the end."""
+    with Belayd(binary) as b:
+        sid = b.make_session()
+        async with connect(b.url(sid)) as pub:
+            await state_of(pub)
+            for i in range(3):
+                await pub.send(json.dumps(pose(i)))
+            await receive_events(pub, 3)
+            async with connect(b.url(sid, after_seq=10 ** 15)) as sub:
+                state = await state_of(sub)
+                assert state["seq"] == 4, state
+                await pub.send(json.dumps(pose(3)))
+                events, _ = await receive_events(sub, 1)
+                assert [e["seq"] for e in events] == [5], events
+
+
 async def slow_subscriber_loses_nothing(binary):
     with Belayd(binary, "--outbox-bytes", "65536", "--messages-per-second", "0") as b:
         sid = b.make_session()
@@ -439,7 +457,7 @@ async def limits_cap_origin_rate(binary):
 TESTS = {f.__name__: f for f in [
     limits_cap_origin_rate,
     two_subscribers_same_stream, three_publishers_one_order, resume_after_disconnect,
-    resume_while_writing_at_full_speed, slow_subscriber_loses_nothing,
+    resume_while_writing_at_full_speed, resume_past_the_end, slow_subscriber_loses_nothing,
     lagging_subscriber_is_closed, bad_input_matrix, rest_writes_reach_subscribers,
     acks_and_idempotent_resend, deleted_session_closes_4404,
     deletion_and_shutdown_close_idle_sockets, busy_fanout_keeps_order, batched_echo_rides_with_ack]}
