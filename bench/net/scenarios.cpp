@@ -128,8 +128,7 @@ struct viewer {
     std::uint64_t disorder = 0;  // arrivals that were not the next one
     std::atomic<std::uint64_t> received{0};
     std::atomic<bool> ready{false};
-    latencies lat;
-    timeline by_send;
+    timeline by_send;  // every latency, by when its message was sent
     std::string error;
 };
 
@@ -156,7 +155,6 @@ awaitable<void> run_viewer(client_pool& pool, viewer& v) {
             v.expected = k + 1;
             v.received.fetch_add(1, std::memory_order_relaxed);
             if (auto sent = v.times->get(k); sent > 0) {
-                v.lat.add(now - sent);
                 v.by_send.add(sent - v.run_start->load(std::memory_order_relaxed), now - sent);
             }
         }
@@ -291,7 +289,7 @@ std::string qstr(std::string_view s) {
 struct live_run {
     std::uint64_t sent = 0, delivered = 0, expected = 0, disorder = 0, errors = 0;
     std::uint64_t lost = 0;
-    latencies lat;
+    latencies lat;  // the whole run's: by_send's quarters together
     timeline by_send;
     double seconds = 0;
 };
@@ -385,9 +383,10 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
     for (auto& v : viewers) {
         r.delivered += v->received;
         r.disorder += v->disorder;
-        r.lat.merge(v->lat);
         r.by_send.merge(v->by_send);
     }
+    for (const auto& q : r.by_send.quarters)
+        r.lat.merge(q);
     for (auto& p : pubs)
         r.errors += p->errors;
     r.lost = r.expected > r.delivered ? r.expected - r.delivered : 0;

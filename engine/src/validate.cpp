@@ -1,8 +1,8 @@
 // Validation of the live socket's client messages (PROTOCOL.md, "Live
 // socket"). Each message is parsed once with simdjson's DOM API and checked
 // field by field in document order of the contract; the payload the log
-// stores is the client's own text of the member, made compact. Only the error-code API of simdjson
-// is used: no input can throw.
+// stores is the client's own text of the member, made compact. Only the
+// error-code API of simdjson is used: no input can throw.
 
 #include "belay/engine/validate.hpp"
 

@@ -66,6 +66,11 @@ class live_connection final : public ws_connection {
     void on_log_read(std::vector<frame_ptr> frames, bool at_end, boost::system::error_code ec);
     void handle_message(std::string_view text);
     void on_appended(std::string client_id, engine::result<std::vector<engine::append_result>> r);
+    // Live, nothing queued, not closing: the next frame may go straight into
+    // the socket's write queue (no outbox, no wake of the write loop).
+    bool writes_directly() {
+        return live_ && outbox_.empty() && !close_ && !done_ && ws_.is_open();
+    }
     bool room() const {
         return outbox_bytes_ < state_->options.outbox_bytes || state_->options.outbox_bytes == 0;
     }
@@ -132,7 +137,7 @@ void live_connection::enqueue(frame_ptr f) {
 // straight to the socket's write queue: no outbox, no wake of the write loop.
 void live_connection::on_frames(const frame_ptr* begin, const frame_ptr* end) {
     auto& out = ws_.next_layer();
-    bool direct = live_ && outbox_.empty() && !close_ && !done_ && ws_.is_open();
+    bool direct = writes_directly();
     bool appended = false;
     for (auto it = begin; it != end; ++it) {
         const auto& f = *it;
@@ -294,8 +299,7 @@ void live_connection::on_appended(std::string client_id,
     // its frame and the ack go out in one write now, rather than the ack now
     // and the frame with the batch.
     auto& out = ws_.next_layer();
-    if (live_ && outbox_.empty() && seq == next_seq_ && !close_ && ws_.is_open() &&
-        out.pending() < write_batch_bytes) {
+    if (seq == next_seq_ && writes_directly() && out.pending() < write_batch_bytes) {
         if (auto f = state_->hub->waiting_frame(session_, seq)) {
             out.append_text(f->text);
             ++next_seq_;
