@@ -1,10 +1,13 @@
 #include "inspect.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -65,23 +68,30 @@ void print_stream(bool json, const session_id& id, std::uint64_t n, std::int64_t
                    format_time_us(last));
 }
 
+// Reads the log in log order (the fastest full read) and prints the streams
+// sorted by id.
 int streams(event_log& log, const args& a) {
     bool json = a.has("json");
     if (!json) fmt::print("{:<36}  {:>9}  {:<24}  {:<24}\n", "stream", "events", "first", "last");
-    session_id current;
-    std::uint64_t count = 0;
-    std::int64_t first = 0, last = 0;
-    each(log.scan_all(), [&](const event& e) {
-        if (count > 0 && e.stream != current) {
-            print_stream(json, current, count, first, last);
-            count = 0;
-        }
-        if (count++ == 0) first = e.recv_time_us;
-        current = e.stream;
-        last = e.recv_time_us;
+    struct seen {
+        std::uint64_t count = 0;
+        std::int64_t first = 0, last = 0;
+    };
+    std::unordered_map<session_id, seen> found;
+    each(log.read_log(), [&](const event& e) {
+        auto& s = found[e.stream];
+        if (s.count++ == 0) s.first = e.recv_time_us;
+        s.last = e.recv_time_us;
         return true;
     });
-    if (count > 0) print_stream(json, current, count, first, last);
+    std::vector<std::pair<session_id, const seen*>> sorted;
+    sorted.reserve(found.size());
+    for (auto& [id, s] : found)
+        sorted.emplace_back(id, &s);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto& [id, s] : sorted)
+        print_stream(json, id, s->count, s->first, s->last);
     return 0;
 }
 
@@ -120,16 +130,17 @@ int stats(event_log& log, const args& a) {
     std::map<std::string_view, per_type> types;
     std::uint64_t total = 0, payload = 0;
     auto storage = log.storage();  // the counts come from the one scan below
-    session_id previous;
-    each(log.scan_all(), [&](const event& e) {
+    std::unordered_set<session_id> streams;
+    each(log.read_log(), [&](const event& e) {
         auto& t = types[to_string(e.type)];
         ++t.events;
+        ++total;
         t.payload_bytes += e.payload.size();
-        if (total++ == 0 || e.stream != previous) ++storage.streams;
-        previous = e.stream;
+        streams.insert(e.stream);
         payload += e.payload.size();
         return true;
     });
+    storage.streams = streams.size();
     if (a.has("json")) {
         std::string out = fmt::format(
             "{{\"events\":{},\"streams\":{},\"last_position\":{},\"payload_bytes\":{},"

@@ -11,77 +11,27 @@ result<bool> error(boost::system::error_code ec) {
     return {boost::system::in_place_error, ec};
 }
 
-// Walks the events column family: one stream (bounded by its prefix) or all.
-class events_cursor final : public log_cursor::impl {
+constexpr std::size_t batch_size = 256;
+
+// Decodes a `log` record and checks it is the one at `position`.
+boost::system::error_code decode_at(std::uint64_t position, std::string_view record, event& out) {
+    if (auto ec = decode_event(record, out)) return ec;
+    return out.position.value == position ? boost::system::error_code{} : errc::corruption;
+}
+
+// Events in batches: next() hands out what refill() buffered.
+class batched_cursor : public log_cursor::impl {
   public:
-    events_cursor(std::shared_ptr<event_log::impl> log, std::string lower, std::string upper,
-                  bool whole_log)
-        : log_(std::move(log)), lower_(std::move(lower)), upper_(std::move(upper)) {
-        rocksdb::ReadOptions ro;
-        if (whole_log) {
-            ro.total_order_seek = true;
-            ro.readahead_size = 2 << 20;
-            ro.fill_cache = false;
-        } else {
-            lower_slice_ = lower_;
-            upper_slice_ = upper_;
-            ro.iterate_lower_bound = &lower_slice_;
-            ro.iterate_upper_bound = &upper_slice_;
-            ro.prefix_same_as_start = true;
-        }
-        it_.reset(log_->db->NewIterator(ro, log_->events));
-        if (whole_log)
-            it_->SeekToFirst();
-        else
-            it_->Seek(lower_);
-    }
-    ~events_cursor() override { it_.reset(); }  // before the DB it reads
+    explicit batched_cursor(std::shared_ptr<event_log::impl> log) : log_(std::move(log)) {}
 
-    result<bool> next(event& out) override {
-        if (done_) return done_ec_ ? error(done_ec_) : result<bool>(false);
-        if (!started_)
-            started_ = true;
-        else
-            it_->Next();
-        if (!it_->Valid()) {
-            done_ = true;
-            done_ec_ = to_error(it_->status());
-            return done_ec_ ? error(done_ec_) : result<bool>(false);
-        }
-        auto v = it_->value();
-        if (auto ec = decode_event({v.data(), v.size()}, out)) {
-            done_ = true;
-            done_ec_ = ec;
-            return error(ec);
-        }
-        return true;
-    }
-
-  private:
-    std::shared_ptr<event_log::impl> log_;
-    std::string lower_, upper_;
-    rocksdb::Slice lower_slice_, upper_slice_;
-    std::unique_ptr<rocksdb::Iterator> it_;
-    bool started_ = false;
-    bool done_ = false;
-    boost::system::error_code done_ec_;
-};
-
-// Walks the global index in position order, fetching events in batches.
-// Each refill opens a fresh iterator, so a cursor that reached the end sees
-// later commits on its next call.
-class global_cursor final : public log_cursor::impl {
-  public:
-    global_cursor(std::shared_ptr<event_log::impl> log, log_position after)
-        : log_(std::move(log)), next_(after.value + 1) {}
-
-    result<bool> next(event& out) override {
+    result<bool> next(event& out) final {
         if (pos_ == buffered_.size()) {
             if (failed_) return error(failed_);
-            if (next_ == 0) return false;  // past the last possible position
             // A refill can come back empty while more follows, when every
             // event it found was purged.
             do {
+                buffered_.clear();
+                pos_ = 0;
                 if (auto ec = refill()) {
                     failed_ = ec;
                     return error(ec);
@@ -93,70 +43,133 @@ class global_cursor final : public log_cursor::impl {
         return true;
     }
 
-  private:
-    static constexpr std::size_t batch_size = 256;
+  protected:
+    // Appends up to batch_size events to buffered_; sets more_ if there may
+    // be more after them.
+    virtual boost::system::error_code refill() = 0;
 
-    // Collects up to batch_size (position, key) pairs from next_ on.
-    boost::system::error_code read_index(std::vector<std::uint64_t>& positions,
-                                         std::vector<std::string>& keys) {
-        std::unique_ptr<rocksdb::Iterator> it(
-            log_->db->NewIterator(rocksdb::ReadOptions{}, log_->global));
-        // The entry holding next_ may start before it.
-        it->SeekForPrev(layout::position_key(log_position{next_}));
-        if (!it->Valid()) it->Seek(layout::position_key(log_position{next_}));
-        for (; it->Valid() && keys.size() < batch_size; it->Next()) {
-            layout::index_entry entry;
-            if (!layout::parse_index_entry({it->key().data(), it->key().size()},
-                                           {it->value().data(), it->value().size()}, entry))
-                return errc::corruption;
-            for (auto p = std::max(entry.first, next_); p <= entry.last(); ++p) {
-                if (keys.size() == batch_size) return to_error(it->status());
-                positions.push_back(p);
-                keys.emplace_back(entry.key(p - entry.first));
-                next_ = p + 1;
-            }
-        }
-        return to_error(it->status());
+    std::shared_ptr<event_log::impl> log_;
+    std::vector<event> buffered_;
+    bool more_ = false;
+
+  private:
+    std::size_t pos_ = 0;
+    boost::system::error_code failed_;
+};
+
+// Walks one stream's index entries (bounded by its prefix) beside an
+// iterator over `log` that steps to each indexed
+// position: forward with Next() when it is near (a stream recorded alone is
+// one run of positions), with a Seek() when it is not. Both iterators live as
+// long as the cursor, so it reads one snapshot (less what a purge deletes
+// meanwhile).
+class indexed_cursor final : public batched_cursor {
+  public:
+    indexed_cursor(std::shared_ptr<event_log::impl> log, session_id stream, seq from)
+        : batched_cursor(std::move(log)),
+          lower_(layout::stream_key(stream, from)),
+          upper_(layout::stream_key(stream, seq{UINT64_MAX})),
+          lower_slice_(lower_),
+          upper_slice_(upper_) {
+        rocksdb::ReadOptions ro;
+        ro.iterate_lower_bound = &lower_slice_;
+        ro.iterate_upper_bound = &upper_slice_;
+        ro.prefix_same_as_start = true;
+        index_.reset(log_->db->NewIterator(ro, log_->streams));
+        index_->Seek(lower_);
+        events_.reset(log_->db->NewIterator(rocksdb::ReadOptions{}, log_->log));
+    }
+    ~indexed_cursor() override {  // before the DB they read
+        events_.reset();
+        index_.reset();
     }
 
-    boost::system::error_code refill() {
-        buffered_.clear();
-        pos_ = 0;
-        std::vector<std::uint64_t> positions;
-        std::vector<std::string> keys;
-        keys.reserve(batch_size);
-        if (auto ec = read_index(positions, keys)) return ec;
-        more_ = keys.size() == batch_size;
-        if (keys.empty()) return {};
-        std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-        std::vector<rocksdb::PinnableSlice> values(keys.size());
-        std::vector<rocksdb::Status> statuses(keys.size());
-        log_->db->MultiGet(rocksdb::ReadOptions{}, log_->events, keys.size(), slices.data(),
-                           values.data(), statuses.data());
-        buffered_.reserve(keys.size());
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            if (statuses[i].IsNotFound() && purged(keys[i])) continue;  // deleted on purpose
-            if (!statuses[i].ok())
-                return statuses[i].IsNotFound() ? errc::corruption : to_error(statuses[i]);
+  private:
+    // Positions this far ahead are reached with Next() rather than Seek().
+    static constexpr std::uint64_t near = 16;
+
+    boost::system::error_code refill() override {
+        for (; index_->Valid() && buffered_.size() < batch_size; index_->Next()) {
+            session_id stream;
+            seq s;
+            log_position p;
+            if (!layout::parse_stream_key({index_->key().data(), index_->key().size()}, stream,
+                                          s) ||
+                !layout::parse_position({index_->value().data(), index_->value().size()}, p))
+                return errc::corruption;
+            auto found = step_to(p.value);
+            if (!found) return found.error();
+            if (!*found) {
+                if (log_->is_purged(stream)) continue;  // purged after the index was read
+                return errc::corruption;
+            }
             auto& e = buffered_.emplace_back();
-            if (auto ec = decode_event({values[i].data(), values[i].size()}, e)) return ec;
-            if (e.position.value != positions[i]) return errc::corruption;
+            if (auto ec = decode_at(p.value, {events_->value().data(), events_->value().size()}, e))
+                return ec;
+            if (e.stream != stream || e.seq != s) return errc::corruption;
         }
+        if (auto ec = to_error(index_->status())) return ec;
+        more_ = index_->Valid();
         return {};
     }
 
-    bool purged(std::string_view key) const {
-        session_id stream;
-        seq s;
-        return layout::parse_stream_key(key, stream, s) && log_->is_purged(stream);
+    // Moves events_ to `position`: true if it is there, false if no such key.
+    result<bool> step_to(std::uint64_t position) {
+        // The key under events_: its position, or 0 (not valid, not 8 bytes).
+        auto at = [&]() -> std::uint64_t {
+            if (!events_->Valid() || events_->key().size() != 8) return 0;
+            return layout::get_be64(events_->key().data());
+        };
+        auto here = at();
+        if (here != 0 && here <= position && position - here <= near) {
+            while (here != 0 && here < position) {
+                events_->Next();
+                here = at();
+            }
+        } else {
+            events_->Seek(layout::position_key(log_position{position}));
+            here = at();
+        }
+        if (auto ec = to_error(events_->status())) return error(ec);
+        return here == position;
     }
 
-    std::shared_ptr<event_log::impl> log_;
+    std::string lower_, upper_;
+    rocksdb::Slice lower_slice_, upper_slice_;
+    std::unique_ptr<rocksdb::Iterator> index_;
+    std::unique_ptr<rocksdb::Iterator> events_;
+};
+
+// Walks `log` in position order. Each refill opens a fresh iterator, so a
+// cursor that reached the end sees later commits on its next call.
+class position_cursor final : public batched_cursor {
+  public:
+    position_cursor(std::shared_ptr<event_log::impl> log, log_position after)
+        : batched_cursor(std::move(log)), next_(after.value + 1) {}
+
+  private:
+    boost::system::error_code refill() override {
+        more_ = false;
+        if (next_ == 0) return {};  // past the last possible position
+        rocksdb::ReadOptions ro;
+        ro.readahead_size = 2 << 20;
+        std::unique_ptr<rocksdb::Iterator> it(log_->db->NewIterator(ro, log_->log));
+        it->Seek(layout::position_key(log_position{next_}));
+        for (; it->Valid() && buffered_.size() < batch_size; it->Next()) {
+            log_position p;
+            if (!layout::parse_position({it->key().data(), it->key().size()}, p))
+                return errc::corruption;
+            auto& e = buffered_.emplace_back();
+            if (auto ec = decode_at(p.value, {it->value().data(), it->value().size()}, e))
+                return ec;
+            next_ = p.value + 1;
+        }
+        if (auto ec = to_error(it->status())) return ec;
+        more_ = it->Valid();
+        return {};
+    }
+
     std::uint64_t next_;
-    std::vector<event> buffered_;
-    std::size_t pos_ = 0;
-    bool more_ = false;  // the last refill stopped at batch_size
-    boost::system::error_code failed_;
 };
 
 class failed_cursor final : public log_cursor::impl {
@@ -172,17 +185,12 @@ class failed_cursor final : public log_cursor::impl {
 
 std::unique_ptr<log_cursor::impl> make_stream_cursor(std::shared_ptr<event_log::impl> log,
                                                      session_id stream, seq from) {
-    return std::make_unique<events_cursor>(std::move(log), layout::stream_key(stream, from),
-                                           layout::stream_key(stream, seq{UINT64_MAX}), false);
+    return std::make_unique<indexed_cursor>(std::move(log), stream, from);
 }
 
 std::unique_ptr<log_cursor::impl> make_log_cursor(std::shared_ptr<event_log::impl> log,
                                                   log_position after) {
-    return std::make_unique<global_cursor>(std::move(log), after);
-}
-
-std::unique_ptr<log_cursor::impl> make_scan_cursor(std::shared_ptr<event_log::impl> log) {
-    return std::make_unique<events_cursor>(std::move(log), std::string{}, std::string{}, true);
+    return std::make_unique<position_cursor>(std::move(log), after);
 }
 
 std::unique_ptr<log_cursor::impl> make_failed_cursor(boost::system::error_code ec) {

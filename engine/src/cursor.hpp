@@ -1,5 +1,5 @@
 #pragma once
-// The three kinds of log_cursor (private).
+// The kinds of log_cursor (private).
 
 #include <memory>
 
@@ -16,7 +16,6 @@ std::unique_ptr<log_cursor::impl> make_stream_cursor(std::shared_ptr<event_log::
                                                      session_id stream, seq from);
 std::unique_ptr<log_cursor::impl> make_log_cursor(std::shared_ptr<event_log::impl> log,
                                                   log_position after);
-std::unique_ptr<log_cursor::impl> make_scan_cursor(std::shared_ptr<event_log::impl> log);
 // A cursor that yields only `ec`.
 std::unique_ptr<log_cursor::impl> make_failed_cursor(boost::system::error_code ec);
 

@@ -30,6 +30,9 @@ class category final : public boost::system::error_category {
                 return "the data directory is in use by another process";
             case errc::stream_purged:
                 return "the stream was purged";
+            case errc::old_format:
+                return "the log is in format 1: open it once for writing (start belayd on it) "
+                       "to convert it";
         }
         return "unknown engine error";
     }

@@ -177,16 +177,20 @@ log_cursor event_log::read_log(log_position after) {
     return log_cursor(make_log_cursor(impl_, after));
 }
 
-log_cursor event_log::scan_all() {
-    return log_cursor(make_scan_cursor(impl_));
-}
-
 result<event> event_log::read_event(session_id stream, seq s) {
     rocksdb::PinnableSlice value;
-    auto status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->events,
+    auto status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->streams,
                                  layout::stream_key(stream, s), &value);
     if (!status.ok()) return to_error(status);
-    return decode_event({value.data(), value.size()});
+    log_position p;
+    if (!layout::parse_position({value.data(), value.size()}, p)) return errc::corruption;
+    value.Reset();
+    status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->log, layout::position_key(p), &value);
+    if (status.IsNotFound() && impl_->is_purged(stream)) return errc::not_found;
+    if (!status.ok()) return status.IsNotFound() ? errc::corruption : to_error(status);
+    auto e = decode_event({value.data(), value.size()});
+    if (e && (e->stream != stream || e->seq != s)) return errc::corruption;
+    return e;
 }
 
 result<seq> event_log::stream_head(session_id stream) {
@@ -226,17 +230,22 @@ boost::system::error_code event_log::write_health() const {
 
 result<log_stats> event_log::stats() {
     auto out = storage();
-    auto cursor = make_scan_cursor(impl_);
-    event e;
+    // The stream index has every event: counting its keys reads no event.
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->streams));
     session_id previous;
-    for (;;) {
-        auto r = cursor->next(e);
-        if (!r) return r.error();
-        if (!*r) break;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        session_id stream;
+        seq s;
+        if (!layout::parse_stream_key({it->key().data(), it->key().size()}, stream, s))
+            return errc::corruption;
         ++out.events;
-        if (out.streams == 0 || e.stream != previous) ++out.streams;
-        previous = e.stream;
+        if (out.streams == 0 || stream != previous) ++out.streams;
+        previous = stream;
     }
+    if (auto ec = to_error(it->status())) return ec;
     return out;
 }
 

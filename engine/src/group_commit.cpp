@@ -18,9 +18,6 @@ struct group_commit::round {
     std::unordered_map<session_id, std::uint64_t> heads;
     std::unordered_map<std::string, append_result> client_ids;
     std::uint64_t position = 0;
-    // The round's global index entry: positions from index_first on.
-    std::uint64_t index_first = 0;
-    std::string index_keys;
     std::vector<event> committed;
     bool want_events = false;
     // What storage says of each client id in the round, in request order.
@@ -55,20 +52,12 @@ boost::system::error_code group_commit::lookup_client_ids(std::vector<pending_ap
     return {};
 }
 
-// The global index gets one entry per run of consecutive positions (one per
-// round, normally) instead of one per event: a third fewer memtable inserts.
-void group_commit::add_to_index(round& r, log_position pos, std::string_view key) {
-    if (!r.index_keys.empty() &&
-        pos.value != r.index_first + r.index_keys.size() / layout::stream_key_size)
-        flush_index(r);
-    if (r.index_keys.empty()) r.index_first = pos.value;
-    r.index_keys.append(key);
-}
-
-void group_commit::flush_index(round& r) {
-    if (r.index_keys.empty()) return;
-    r.batch.Put(log_.global, layout::position_key(log_position{r.index_first}), r.index_keys);
-    r.index_keys.clear();
+// An event under its position, and its place in the stream index.
+void group_commit::put_event(round& r, session_id stream, seq s, log_position pos,
+                             std::string_view record) {
+    auto position = layout::position_key(pos);
+    r.batch.Put(log_.log, position, record);
+    r.batch.Put(log_.streams, layout::stream_key(stream, s), position);
 }
 
 group_commit::group_commit(event_log::impl& log, durability mode, std::size_t max_batch_events)
@@ -181,9 +170,7 @@ boost::system::error_code group_commit::stage(pending_append& p, round& r,
         log_position pos{++r.position};
         r.heads[req.stream] = s.value;
         stamp_event(p.records[i], pos, s);
-        auto key = layout::stream_key(req.stream, s);
-        r.batch.Put(log_.events, key, p.records[i]);
-        add_to_index(r, pos, key);
+        put_event(r, req.stream, s, pos, p.records[i]);
         if (!cid_key.empty()) {
             r.batch.Put(log_.client_ids, cid_key, layout::client_id_value(s, pos));
             r.client_ids.emplace(std::move(cid_key), append_result{pos, s, false});
@@ -204,22 +191,25 @@ boost::system::error_code group_commit::stage(pending_append& p, round& r,
     return {};
 }
 
-// Deletes the streams' events and client ids and marks them purged, in the
-// same batch as the tombstone. Index entries pointing at purged events stay:
-// readers skip them. Keys are deleted one by one, not with DeleteRange:
-// range tombstones do not mix with the memtable insert hints.
+// Deletes the streams' events, index entries and client ids and marks them
+// purged, in the same batch as the tombstone. The purge's position (the last
+// one used) keeps positions from being reused when the purged events were
+// the log's last. Keys are deleted one by one, not with DeleteRange: range
+// tombstones do not mix with the memtable insert hints.
 boost::system::error_code group_commit::stage_purge(const std::vector<session_id>& streams,
                                                     round& r) {
     for (auto stream : streams) {
         auto prefix = layout::client_id_key(stream, {});
-        for (auto* cf : {log_.events, log_.client_ids}) {
+        for (auto* cf : {log_.streams, log_.client_ids}) {
             auto end = layout::prefix_end(prefix);
             rocksdb::Slice upper(end);
             rocksdb::ReadOptions ro;
             ro.iterate_upper_bound = &upper;
             std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(ro, cf));
-            for (it->Seek(prefix); it->Valid(); it->Next())
+            for (it->Seek(prefix); it->Valid(); it->Next()) {
+                if (cf == log_.streams) r.batch.Delete(log_.log, it->value());
                 r.batch.Delete(cf, it->key());
+            }
             if (auto ec = to_error(it->status())) return ec;
         }
         r.batch.Put(log_.meta, layout::purged_key(stream),
@@ -247,7 +237,6 @@ void group_commit::write_round(std::vector<pending_append>& batch) {
             ec = stage_purge(batch[i].purge, r);
         }
     }
-    flush_index(r);
     if (!ec && r.batch.Count() > 0) {
         rocksdb::WriteOptions w;
         w.sync = mode_ == durability::sync;
@@ -285,14 +274,11 @@ void group_commit::write_restore(pending_append& p) {
             return p.done(errc::invalid_argument);
         r.heads[e.stream] = e.seq.value;
         r.position = e.position.value;
-        auto key = layout::stream_key(e.stream, e.seq);
-        r.batch.Put(log_.events, key, encode_event(e));
-        add_to_index(r, e.position, key);
+        put_event(r, e.stream, e.seq, e.position, encode_event(e));
         if (!e.client_id.empty())
             r.batch.Put(log_.client_ids, layout::client_id_key(e.stream, e.client_id),
                         layout::client_id_value(e.seq, e.position));
     }
-    flush_index(r);
     rocksdb::WriteOptions w;
     w.sync = mode_ == durability::sync;
     if (auto ec = to_error(log_.db->Write(w, &r.batch))) {

@@ -49,8 +49,7 @@ class group_commit {
     [[nodiscard]] boost::system::error_code lookup_client_ids(std::vector<pending_append>& batch,
                                                               round& r);
     void fail(boost::system::error_code ec);
-    void add_to_index(round& r, log_position pos, std::string_view key);
-    void flush_index(round& r);
+    void put_event(round& r, session_id stream, seq s, log_position pos, std::string_view record);
 
     event_log::impl& log_;
     durability mode_;

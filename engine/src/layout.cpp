@@ -4,20 +4,6 @@
 
 namespace belay::engine::layout {
 
-void put_be64(char* p, std::uint64_t v) {
-    for (int i = 7; i >= 0; --i) {
-        p[i] = static_cast<char>(v & 0xFF);
-        v >>= 8;
-    }
-}
-
-std::uint64_t get_be64(const char* p) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v = (v << 8) | static_cast<std::uint8_t>(p[i]);
-    return v;
-}
-
 std::string stream_key(session_id stream, seq s) {
     std::string key(stream_key_size, '\0');
     std::memcpy(key.data(), stream.bytes().data(), 16);
@@ -68,13 +54,6 @@ std::string prefix_end(std::string prefix) {
     return std::string(64, '\xFF');  // every byte was 0xFF: past any real key
 }
 
-bool parse_index_entry(std::string_view key, std::string_view value, index_entry& out) {
-    if (key.size() != 8 || value.empty() || value.size() % stream_key_size != 0) return false;
-    out.first = get_be64(key.data());
-    out.keys = value;
-    return out.first > 0;
-}
-
 bool parse_stream_key(std::string_view key, session_id& stream, seq& s) {
     if (key.size() != stream_key_size) return false;
     session_id::bytes_type bytes;
@@ -82,6 +61,12 @@ bool parse_stream_key(std::string_view key, session_id& stream, seq& s) {
     stream = session_id{bytes};
     s = seq{get_be64(key.data() + 16)};
     return true;
+}
+
+bool parse_position(std::string_view bytes, log_position& out) {
+    if (bytes.size() != 8) return false;
+    out = log_position{get_be64(bytes.data())};
+    return out.value > 0;
 }
 
 }  // namespace belay::engine::layout

@@ -1,19 +1,28 @@
 #pragma once
 // How the log is laid out in RocksDB (private to engine; tests read it to
-// corrupt a log on purpose).
+// corrupt a log on purpose). Format 2:
 //
-//   events      stream(16) ‖ be64(seq)        → encoded event (codec.hpp)
-//   global      be64(first position)          → stream key ‖ stream key ‖ …
-//               (one entry per group commit: the stream keys of the events at
-//               positions first, first+1, … in order)
+//   log         be64(position)                → encoded event (codec.hpp)
+//   streams     stream(16) ‖ be64(seq)        → be64(position)
 //   client_ids  stream(16) ‖ client id bytes  → be64(seq) ‖ be64(position)
-//   meta        "format"                      → "1"
+//   meta        "format"                      → "2"
 //               "purged:" stream(16)          → be64(position of the purge)
 //               "checkpoint:" name            → be64(position) ‖ bytes
+//
+// Events are keyed by position, so every memtable flushes to a table that
+// follows the one before: compactions move tables down, they never merge
+// and rewrite them. A stream is read through its index.
+//
+// Format 1 (converted at the first writable open, migrate.cpp) keyed events
+// by stream ‖ seq in `events`, with a position index in `global`:
+//
+//   events      stream(16) ‖ be64(seq)        → encoded event
+//   global      be64(first position)          → stream key ‖ stream key ‖ …
 //
 // One WriteBatch per group commit writes all of them atomically.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,34 +30,32 @@
 
 namespace belay::engine::layout {
 
-inline constexpr const char* events_cf = "events";
-inline constexpr const char* global_cf = "global";
+inline constexpr const char* log_cf = "log";
+inline constexpr const char* streams_cf = "streams";
 inline constexpr const char* client_ids_cf = "client_ids";
 inline constexpr const char* meta_cf = "meta";
+inline constexpr const char* format = "2";
+// Format 1's column families: present only until the conversion is done.
+inline constexpr const char* v1_events_cf = "events";
+inline constexpr const char* v1_global_cf = "global";
 inline constexpr std::size_t stream_key_size = 24;
 
-void put_be64(char* p, std::uint64_t v);
-std::uint64_t get_be64(const char* p);
+// Big-endian 64-bit numbers, so keys sort as their numbers do. Inline: the
+// cursors read one per event.
+inline void put_be64(char* p, std::uint64_t v) {
+    v = __builtin_bswap64(v);
+    std::memcpy(p, &v, 8);
+}
+inline std::uint64_t get_be64(const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
+}
 
 std::string stream_key(session_id stream, seq s);
 std::string position_key(log_position position);
 std::string client_id_key(session_id stream, std::string_view client_id);
 std::string client_id_value(seq s, log_position position);
-
-// A global index entry: the positions [first, first + count) and their keys.
-struct index_entry {
-    std::uint64_t first = 0;
-    std::string_view keys;  // count × stream_key_size bytes
-    std::uint64_t count() const { return keys.size() / stream_key_size; }
-    std::uint64_t last() const { return first + count() - 1; }
-    std::string_view key(std::uint64_t i) const {
-        return keys.substr(i * stream_key_size, stream_key_size);
-    }
-};
-
-// Parses an index entry; false if it is malformed (bad key, empty value, or a
-// value that is not a whole number of stream keys).
-bool parse_index_entry(std::string_view key, std::string_view value, index_entry& out);
 
 std::string purged_key(session_id stream);
 inline constexpr std::string_view purged_prefix = "purged:";
@@ -58,5 +65,8 @@ std::string prefix_end(std::string prefix);
 
 // Parses a stream key; false if it is not 24 bytes.
 bool parse_stream_key(std::string_view key, session_id& stream, seq& s);
+// Parses a be64 position (a `log` key, a `streams` value); false unless it
+// is 8 bytes and not 0.
+bool parse_position(std::string_view bytes, log_position& out);
 
 }  // namespace belay::engine::layout

@@ -1,5 +1,6 @@
 #include "log_impl.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -17,9 +18,9 @@
 namespace belay::engine {
 namespace {
 
-rocksdb::ColumnFamilyOptions stream_keyed_options(std::size_t prefix, std::size_t memtable_mb) {
+rocksdb::ColumnFamilyOptions stream_keyed_options(std::size_t memtable_mb) {
     rocksdb::ColumnFamilyOptions cf;
-    cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(prefix));
+    cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(16));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
     // Client-id lookups are point lookups that mostly miss: a whole-key bloom
     // in the memtable answers them without searching it.
@@ -27,33 +28,45 @@ rocksdb::ColumnFamilyOptions stream_keyed_options(std::size_t prefix, std::size_
     // Within a stream, keys arrive in order: remembering where the stream's
     // last insert went turns most memtable inserts from a skiplist search
     // into a step.
-    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(prefix));
+    cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(16));
     cf.write_buffer_size = memtable_mb << 20;
-    // Flushes write plain blocks, compactions LZ4. A flush is the one
-    // background job that cannot wait, and LZ4 was a third of its CPU: at
-    // 800 gym sessions the quarter second of each flush had p99 37–69 ms
-    // with it, 28–44 ms without. The first compaction compresses (and no
-    // longer decompresses its input). The cost: L0, a few memtables' worth,
-    // is stored uncompressed.
-    cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression};
+    cf.compression = rocksdb::kLZ4Compression;
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return cf;
+}
+
+// The events, keyed by position. Keys only grow, so each flush writes a
+// table after the last one and compactions are trivial moves (which need the
+// same compression on every level: LZ4, once, at the flush). No bloom
+// filter: every lookup is of a key that exists.
+rocksdb::ColumnFamilyOptions log_options() {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = 64 << 20;
+    cf.compression = rocksdb::kLZ4Compression;
+    rocksdb::BlockBasedTableOptions table;
     table.block_size = 16 * 1024;
     cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     return cf;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> descriptors() {
-    rocksdb::ColumnFamilyOptions global;
-    global.write_buffer_size = 16 << 20;
-    global.compression = rocksdb::kLZ4Compression;
-    return {
+bool contains(const std::vector<std::string>& names, const char* name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The column families to open: format 2's, and format 1's where they exist.
+std::vector<rocksdb::ColumnFamilyDescriptor> descriptors(const std::vector<std::string>& existing) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> out{
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
-        {layout::events_cf, stream_keyed_options(16, 64)},
-        {layout::global_cf, global},
-        {layout::client_ids_cf, stream_keyed_options(16, 32)},
+        {layout::log_cf, log_options()},
+        {layout::streams_cf, stream_keyed_options(16)},
+        {layout::client_ids_cf, stream_keyed_options(32)},
         {layout::meta_cf, rocksdb::ColumnFamilyOptions{}},
     };
+    for (auto* v1 : {layout::v1_events_cf, layout::v1_global_cf})
+        if (contains(existing, v1)) out.emplace_back(v1, rocksdb::ColumnFamilyOptions{});
+    return out;
 }
 
 // RocksDB's messages go to stderr rather than a LOG file in the data
@@ -116,25 +129,42 @@ event_log::impl::~impl() {
     }
 }
 
+void event_log::impl::assign_handles(const std::vector<rocksdb::ColumnFamilyDescriptor>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        auto& name = names[i].name;
+        auto* h = handles[i];
+        if (name == layout::log_cf) log = h;
+        if (name == layout::streams_cf) streams = h;
+        if (name == layout::client_ids_cf) client_ids = h;
+        if (name == layout::meta_cf) meta = h;
+        if (name == layout::v1_events_cf) v1_events = h;
+        if (name == layout::v1_global_cf) v1_global = h;
+    }
+}
+
 boost::system::error_code event_log::impl::open_db(bool create_if_missing) {
     auto options = db_options();
     options.create_if_missing = create_if_missing;
     options.create_missing_column_families = true;
+    std::vector<std::string> existing;  // stays empty for a new log
+    rocksdb::DB::ListColumnFamilies(options, data_dir, &existing).PermitUncheckedError();
+    auto names = descriptors(existing);
     rocksdb::DB* raw = nullptr;
-    auto status = rocksdb::DB::Open(options, data_dir, descriptors(), &handles, &raw);
+    auto status = rocksdb::DB::Open(options, data_dir, names, &handles, &raw);
     if (!status.ok()) return to_error(status);
     db.reset(raw);
-    events = handles[1];
-    global = handles[2];
-    client_ids = handles[3];
-    meta = handles[4];
+    assign_handles(names);
     std::string format;
     auto s = db->Get(rocksdb::ReadOptions{}, meta, "format", &format);
-    if (s.IsNotFound()) {
+    if (s.IsNotFound() && !v1_events && !v1_global) {
         rocksdb::WriteOptions w;
         w.sync = true;
-        s = db->Put(w, meta, "format", "1");
-    } else if (s.ok() && format != "1") {
+        s = db->Put(w, meta, "format", layout::format);
+    } else if (s.ok() && format == "1" && v1_events) {
+        if (auto ec = convert_v1()) return ec;
+    } else if (s.ok() && format == layout::format) {
+        if (auto ec = drop_v1()) return ec;  // a conversion stopped before its end
+    } else if (s.ok() || s.IsNotFound()) {
         return errc::corruption;
     }
     if (!s.ok()) return to_error(s);
@@ -149,9 +179,19 @@ boost::system::error_code event_log::impl::open_secondary() {
     secondary_dir = pattern;
     auto options = db_options();
     options.max_open_files = -1;  // required by secondary instances
+    std::vector<std::string> existing;
+    auto listed = rocksdb::DB::ListColumnFamilies(options, data_dir, &existing);
+    if (!listed.ok()) {
+        if (!std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT"))
+            return errc::not_found;
+        return to_error(listed);
+    }
+    // A format 1 log is converted by its first writable open, never here.
+    if (contains(existing, layout::v1_events_cf)) return errc::old_format;
+    auto names = descriptors(existing);
     rocksdb::DB* raw = nullptr;
-    auto status = rocksdb::DB::OpenAsSecondary(options, data_dir, secondary_dir, descriptors(),
-                                               &handles, &raw);
+    auto status =
+        rocksdb::DB::OpenAsSecondary(options, data_dir, secondary_dir, names, &handles, &raw);
     if (!status.ok()) {
         if (status.IsInvalidArgument() || status.IsPathNotFound() || status.IsIOError())
             if (!std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT"))
@@ -159,10 +199,7 @@ boost::system::error_code event_log::impl::open_secondary() {
         return to_error(status);
     }
     db.reset(raw);
-    events = handles[1];
-    global = handles[2];
-    client_ids = handles[3];
-    meta = handles[4];
+    assign_handles(names);
     read_only = true;
     if (auto ec = load_purged()) return ec;
     return load_committed();
@@ -194,15 +231,23 @@ void event_log::impl::mark_purged(session_id stream) {
 }
 
 boost::system::error_code event_log::impl::load_committed() {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, global));
-    it->SeekToLast();
     std::uint64_t last = 0;
-    if (it->Valid()) {
-        layout::index_entry entry;
-        if (!layout::parse_index_entry({it->key().data(), it->key().size()},
-                                       {it->value().data(), it->value().size()}, entry))
-            return errc::corruption;
-        last = entry.last();
+    {
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, log));
+        it->SeekToLast();
+        if (it->Valid()) {
+            log_position p;
+            if (!layout::parse_position({it->key().data(), it->key().size()}, p))
+                return errc::corruption;
+            last = p.value;
+        }
+        if (auto ec = to_error(it->status())) return ec;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, meta));
+    rocksdb::Slice prefix(layout::purged_prefix.data(), layout::purged_prefix.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        if (it->value().size() != 8) return errc::corruption;
+        last = std::max(last, layout::get_be64(it->value().data()));
     }
     if (auto ec = to_error(it->status())) return ec;
     committed.store(last, std::memory_order_release);
@@ -212,7 +257,7 @@ boost::system::error_code event_log::impl::load_committed() {
 result<seq> event_log::impl::read_head(session_id stream) {
     rocksdb::ReadOptions ro;
     ro.prefix_same_as_start = true;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, events));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, streams));
     it->SeekForPrev(layout::stream_key(stream, seq{UINT64_MAX}));
     if (it->Valid()) {
         session_id found;

@@ -26,10 +26,13 @@ struct event_log::impl {
 
     std::unique_ptr<rocksdb::DB> db;
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::ColumnFamilyHandle* events = nullptr;
-    rocksdb::ColumnFamilyHandle* global = nullptr;
+    rocksdb::ColumnFamilyHandle* log = nullptr;      // position → event
+    rocksdb::ColumnFamilyHandle* streams = nullptr;  // stream ‖ seq → position
     rocksdb::ColumnFamilyHandle* client_ids = nullptr;
     rocksdb::ColumnFamilyHandle* meta = nullptr;
+    // Format 1's column families, while a log still has them (layout.hpp).
+    rocksdb::ColumnFamilyHandle* v1_events = nullptr;
+    rocksdb::ColumnFamilyHandle* v1_global = nullptr;
 
     std::string data_dir;
     std::string secondary_dir;  // read-only instances: removed on close
@@ -52,11 +55,18 @@ struct event_log::impl {
     void mark_purged(session_id stream);
     [[nodiscard]] boost::system::error_code load_purged();
 
-    // Opens RocksDB with the log's column families.
+    void assign_handles(const std::vector<rocksdb::ColumnFamilyDescriptor>& names);
+    // Opens RocksDB with the log's column families; a format 1 log is
+    // converted first (migrate.cpp).
     [[nodiscard]] boost::system::error_code open_db(bool create_if_missing);
     [[nodiscard]] boost::system::error_code open_secondary();
-    // Reads the last position in the global index into `committed`.
+    // Reads the last position used into `committed`: the last event's, or a
+    // later purge's (a purge deletes events, never their positions' use).
     [[nodiscard]] boost::system::error_code load_committed();
+    // Writes format 1's events into `log` and `streams`, marks the log
+    // format 2, and drops format 1's column families.
+    [[nodiscard]] boost::system::error_code convert_v1();
+    [[nodiscard]] boost::system::error_code drop_v1();
     // The stream's last seq, read from storage.
     [[nodiscard]] result<seq> read_head(session_id stream);
     void publish_commit(log_position last, const std::vector<event>& events);

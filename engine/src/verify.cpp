@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -25,8 +26,8 @@ class checker {
             report_.faults.push_back(fmt::format(f, std::forward<Args>(args)...));
     }
 
-    boost::system::error_code check_events();
     boost::system::error_code check_index();
+    boost::system::error_code check_log();
     boost::system::error_code check_client_ids();
     verify_report take() { return std::move(report_); }
 
@@ -36,10 +37,14 @@ class checker {
         session_id stream;
         std::uint64_t seq;
     };
-    static std::string describe(const located& l) {
-        return fmt::format("stream {} seq {}", l.stream.to_string(), l.seq);
+    static std::string describe(session_id stream, std::uint64_t s) {
+        return fmt::format("stream {} seq {}", stream.to_string(), s);
     }
-    void check_event(std::string_view key, std::string_view value);
+    static std::string describe(const located& l) { return describe(l.stream, l.seq); }
+    void check_index_entry(std::string_view key, std::string_view value);
+    // Checks the record at `position` and the index entries pointing at it.
+    void check_record(std::uint64_t position, std::string_view value,
+                      std::span<const located> indexed);
 
     event_log::impl& log_;
     std::size_t max_faults_;
@@ -49,104 +54,102 @@ class checker {
     std::uint64_t last_seq_ = 0;
     std::uint64_t last_position_ = 0;
     event scratch_;
-    std::vector<located> positions_;  // every event's position, for the index check
+    std::vector<located> indexed_;  // every index entry, for the check of `log`
 };
 
-void checker::check_event(std::string_view key, std::string_view value) {
+void checker::check_index_entry(std::string_view key, std::string_view value) {
     session_id stream;
     seq s;
     if (!layout::parse_stream_key(key, stream, s)) {
-        fault("events: a key of {} bytes is not a stream key", key.size());
+        fault("streams: a key of {} bytes is not a stream key", key.size());
         return;
     }
-    auto where = fmt::format("stream {} seq {}", stream.to_string(), s.value);
-    if (report_.events == 0 || stream != stream_) {
+    auto where = describe(stream, s.value);
+    if (report_.index_entries == 0 || stream != stream_) {
         ++report_.streams;
         stream_ = stream;
         last_seq_ = 0;
         last_position_ = 0;
     }
-    ++report_.events;
+    ++report_.index_entries;
     if (s.value != last_seq_ + 1)
         fault("{}: gap, expected seq {} after {}", where, last_seq_ + 1, last_seq_);
     last_seq_ = s.value;
     heads_[stream] = s.value;
-    if (decode_event(value, scratch_)) return fault("{}: the record does not decode", where);
-    if (scratch_.stream != stream || scratch_.seq != s)
-        fault("{}: the record says stream {} seq {}", where, scratch_.stream.to_string(),
-              scratch_.seq.value);
-    if (scratch_.position.value <= last_position_)
-        fault("{}: position {} does not increase along the stream", where, scratch_.position.value);
-    last_position_ = scratch_.position.value;
-    if (!is_valid_json(scratch_.payload)) fault("{}: the payload is not valid JSON", where);
-    positions_.push_back({scratch_.position.value, stream, s.value});
+    log_position p;
+    if (!layout::parse_position(value, p))
+        return fault("{}: the index value is not a position", where);
+    if (p.value <= last_position_)
+        fault("{}: position {} does not increase along the stream", where, p.value);
+    last_position_ = p.value;
+    indexed_.push_back({p.value, stream, s.value});
 }
 
-boost::system::error_code checker::check_events() {
+boost::system::error_code checker::check_index() {
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;
     ro.fill_cache = false;
-    std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(ro, log_.events));
+    std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(ro, log_.streams));
     for (it->SeekToFirst(); it->Valid(); it->Next())
-        check_event({it->key().data(), it->key().size()}, {it->value().data(), it->value().size()});
+        check_index_entry({it->key().data(), it->key().size()},
+                          {it->value().data(), it->value().size()});
     return to_error(it->status());
 }
 
-// Walks the index in position order beside the events sorted by position:
-// every indexed position must be exactly one event's, and every event indexed.
-boost::system::error_code checker::check_index() {
-    std::sort(positions_.begin(), positions_.end(),
+void checker::check_record(std::uint64_t position, std::string_view value,
+                           std::span<const located> indexed) {
+    auto where = fmt::format("position {}", position);
+    if (decode_event(value, scratch_)) return fault("{}: the record does not decode", where);
+    if (scratch_.position.value != position)
+        fault("{}: the record says position {}", where, scratch_.position.value);
+    if (!is_valid_json(scratch_.payload)) fault("{}: the payload is not valid JSON", where);
+    auto what = describe(scratch_.stream, scratch_.seq.value);
+    if (indexed.empty()) fault("{} ({}) is missing from the stream index", what, where);
+    for (auto& l : indexed)
+        if (l.stream != scratch_.stream || l.seq != scratch_.seq.value)
+            fault("the index maps {} to {}, which holds {}", describe(l), where, what);
+}
+
+// Walks `log` in position order beside the index entries sorted by
+// position: every event must be indexed once, and every entry an event's.
+boost::system::error_code checker::check_log() {
+    std::sort(indexed_.begin(), indexed_.end(),
               [](const located& a, const located& b) { return a.position < b.position; });
-    for (std::size_t i = 1; i < positions_.size(); ++i)
-        if (positions_[i].position == positions_[i - 1].position)
-            fault("position {} is used by two events ({} and {})", positions_[i].position,
-                  describe(positions_[i - 1]), describe(positions_[i]));
-    std::size_t next = 0;  // the first event not yet matched with an index entry
-    std::uint64_t previous_last = 0;
-    std::unique_ptr<rocksdb::Iterator> it(
-        log_.db->NewIterator(rocksdb::ReadOptions{}, log_.global));
+    for (std::size_t i = 1; i < indexed_.size(); ++i)
+        if (indexed_[i].position == indexed_[i - 1].position)
+            fault("position {} is indexed twice ({} and {})", indexed_[i].position,
+                  describe(indexed_[i - 1]), describe(indexed_[i]));
+    std::size_t next = 0;  // the first index entry not yet matched with an event
+    auto points_at_nothing = [&](const located& l) {
+        fault("{} points at position {}, which has no event", describe(l), l.position);
+    };
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(ro, log_.log));
+    std::uint64_t last = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        layout::index_entry entry;
-        if (!layout::parse_index_entry({it->key().data(), it->key().size()},
-                                       {it->value().data(), it->value().size()}, entry)) {
-            fault("global: a malformed index entry after position {}", previous_last);
+        ++report_.events;
+        log_position p;
+        if (!layout::parse_position({it->key().data(), it->key().size()}, p)) {
+            fault("log: a key of {} bytes is not a position", it->key().size());
             continue;
         }
-        if (entry.first <= previous_last)
-            fault("global: the entry at position {} overlaps the one before", entry.first);
-        previous_last = std::max(previous_last, entry.last());
-        for (std::uint64_t p = entry.first; p <= entry.last(); ++p) {
-            ++report_.index_entries;
-            for (; next < positions_.size() && positions_[next].position < p; ++next)
-                fault("{} (position {}) is missing from the global index",
-                      describe(positions_[next]), positions_[next].position);
-            session_id stream;
-            seq s;
-            layout::parse_stream_key(entry.key(p - entry.first), stream, s);
-            if (log_.is_purged(stream) &&
-                (next == positions_.size() || positions_[next].position != p)) {
-                --report_.index_entries;  // an event purged on purpose
-                ++report_.purged_positions;
-                continue;
-            }
-            if (next == positions_.size() || positions_[next].position != p) {
-                fault("global: position {} points at stream {} seq {}, which has no such event", p,
-                      stream.to_string(), s.value);
-                continue;
-            }
-            if (positions_[next].stream != stream || positions_[next].seq != s.value)
-                fault("global: the index maps position {} to stream {} seq {}, not to {}", p,
-                      stream.to_string(), s.value, describe(positions_[next]));
+        last = p.value;
+        for (; next < indexed_.size() && indexed_[next].position < p.value; ++next)
+            points_at_nothing(indexed_[next]);
+        auto first = next;
+        while (next < indexed_.size() && indexed_[next].position == p.value)
             ++next;
-        }
+        check_record(p.value, {it->value().data(), it->value().size()},
+                     std::span(indexed_).subspan(first, next - first));
     }
-    for (; next < positions_.size(); ++next)
-        fault("{} (position {}) is missing from the global index", describe(positions_[next]),
-              positions_[next].position);
+    for (; next < indexed_.size(); ++next)
+        points_at_nothing(indexed_[next]);
     if (report_.index_entries != report_.events)
-        fault("global: {} indexed positions for {} events", report_.index_entries, report_.events);
-    if (previous_last != log_.committed.load())
-        fault("global: the index ends at position {}, the log at {}", previous_last,
+        fault("{} index entries for {} events", report_.index_entries, report_.events);
+    if (last > log_.committed.load())
+        fault("log: the last event is at position {}, past the committed {}", last,
               log_.committed.load());
     return to_error(it->status());
 }
@@ -177,8 +180,8 @@ boost::system::error_code checker::check_client_ids() {
 
 result<verify_report> verify_log(event_log& log, std::size_t max_faults) {
     checker c(log_access::of(log), max_faults);
-    if (auto ec = c.check_events()) return ec;
     if (auto ec = c.check_index()) return ec;
+    if (auto ec = c.check_log()) return ec;
     if (auto ec = c.check_client_ids()) return ec;
     return c.take();
 }

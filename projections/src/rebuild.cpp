@@ -41,11 +41,11 @@ engine::result<restore_report> rebuild(state_store& store, engine::event_log& lo
     auto start = clock_type::now();
     store.clear();
     auto last = log.last_position();
-    auto applied = apply_all(store, log.scan_all());
+    auto applied = apply_all(store, log.read_log());
     if (!applied) return applied.error();
-    // Deletion tombstones live in their own stream, which scans before the
-    // streams they name: fold them again now that everything is in (deleted
-    // sessions and recordings are purged, but this keeps rebuild correct
+    // Deletion tombstones live in their own stream: fold them again now that
+    // everything is in (deleted sessions and recordings are purged, and a
+    // tombstone follows what it deletes, but this keeps rebuild correct
     // whatever a tombstone names).
     auto deletions = apply_all(store, log.read_stream(engine::deletions_stream()));
     if (!deletions) return deletions.error();

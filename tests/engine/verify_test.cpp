@@ -47,17 +47,27 @@ TEST_CASE("verify passes a sound log and names every kind of fault") {
         return *r;
     };
 
-    SECTION("a missing event is a gap") {
+    auto position_of = [&](session_id stream, std::uint64_t s) {
+        return layout::position_key(log->read_event(stream, seq{s}).value().position);
+    };
+
+    SECTION("a missing event") {
+        auto p = position_of(a, 3);
+        auto r = corrupt_and_verify([&] { REQUIRE(raw.db->Delete(w, raw.log, p).ok()); });
+        CHECK(names(r, "seq 3 points at position"));
+        CHECK(names(r, "which has no event"));
+        CHECK(names(r, "10 index entries for 9 events"));
+    }
+    SECTION("a missing index entry is a gap") {
         auto r = corrupt_and_verify(
-            [&] { REQUIRE(raw.db->Delete(w, raw.events, layout::stream_key(a, seq{3})).ok()); });
+            [&] { REQUIRE(raw.db->Delete(w, raw.streams, layout::stream_key(a, seq{3})).ok()); });
         CHECK(names(r, "gap, expected seq 3"));
-        CHECK(names(r, "10 indexed positions for 9 events"));
-        CHECK(names(r, "which has no such event"));
+        CHECK(names(r, "seq 3 (position"));
+        CHECK(names(r, "missing from the stream index"));
     }
     SECTION("a record that does not decode") {
-        auto r = corrupt_and_verify([&] {
-            REQUIRE(raw.db->Put(w, raw.events, layout::stream_key(b, seq{2}), "junk").ok());
-        });
+        auto p = position_of(b, 2);
+        auto r = corrupt_and_verify([&] { REQUIRE(raw.db->Put(w, raw.log, p, "junk").ok()); });
         CHECK(names(r, "does not decode"));
     }
     SECTION("a payload that is not JSON") {
@@ -65,46 +75,33 @@ TEST_CASE("verify passes a sound log and names every kind of fault") {
         e.payload = "{\"pose\":[";
         auto r = corrupt_and_verify([&] {
             REQUIRE(
-                raw.db->Put(w, raw.events, layout::stream_key(b, seq{4}), encode_event(e)).ok());
+                raw.db->Put(w, raw.log, layout::position_key(e.position), encode_event(e)).ok());
         });
         CHECK(names(r, "payload is not valid JSON"));
     }
-    SECTION("a record stored under another key") {
+    SECTION("a record stored under another position") {
         auto e = log->read_event(b, seq{4}).value();
-        auto r = corrupt_and_verify([&] {
-            REQUIRE(
-                raw.db->Put(w, raw.events, layout::stream_key(b, seq{5}), encode_event(e)).ok());
-        });
-        CHECK(names(r, "the record says"));
+        auto p = position_of(b, 5);
+        auto r =
+            corrupt_and_verify([&] { REQUIRE(raw.db->Put(w, raw.log, p, encode_event(e)).ok()); });
+        CHECK(names(r, "the record says position"));
+        CHECK(names(r, "which holds stream"));
     }
-    SECTION("overlapping index entries") {
-        auto r = corrupt_and_verify([&] {
-            auto two = layout::stream_key(a, seq{1}) + layout::stream_key(b, seq{1});
-            REQUIRE(raw.db->Put(w, raw.global, layout::position_key(log_position{1}), two).ok());
-        });
-        CHECK(names(r, "overlaps the one before"));
-    }
-    SECTION("a malformed index entry") {
-        auto r = corrupt_and_verify([&] {
-            REQUIRE(raw.db->Put(w, raw.global, layout::position_key(log_position{3}), "x").ok());
-        });
-        CHECK(names(r, "malformed index entry"));
-    }
-    SECTION("a missing index entry") {
-        auto e = log->read_event(a, seq{2}).value();
+    SECTION("an index value that is not a position") {
         auto r = corrupt_and_verify(
-            [&] { REQUIRE(raw.db->Delete(w, raw.global, layout::position_key(e.position)).ok()); });
-        CHECK(names(r, "missing from the global index"));
+            [&] { REQUIRE(raw.db->Put(w, raw.streams, layout::stream_key(a, seq{2}), "x").ok()); });
+        CHECK(names(r, "the index value is not a position"));
     }
-    SECTION("an index entry pointing elsewhere") {
-        auto e = log->read_event(a, seq{2}).value();
-        auto r = corrupt_and_verify([&] {
-            REQUIRE(raw.db
-                        ->Put(w, raw.global, layout::position_key(e.position),
-                              layout::stream_key(b, seq{1}))
-                        .ok());
-        });
-        CHECK(names(r, "maps position"));
+    SECTION("an index entry pointing at another event") {
+        auto p = position_of(b, 1);
+        auto r = corrupt_and_verify(
+            [&] { REQUIRE(raw.db->Put(w, raw.streams, layout::stream_key(a, seq{2}), p).ok()); });
+        CHECK(names(r, "is indexed twice"));
+        CHECK(names(r, "which holds stream"));
+    }
+    SECTION("a key that is not a position") {
+        auto r = corrupt_and_verify([&] { REQUIRE(raw.db->Put(w, raw.log, "bad", "x").ok()); });
+        CHECK(names(r, "log: a key of 3 bytes is not a position"));
     }
     SECTION("a client id pointing at nothing") {
         auto r = corrupt_and_verify([&] {

@@ -18,6 +18,7 @@ enum class errc {
     invalid_argument,  // a request the log cannot accept (bad stream, bad seq)
     busy,              // the data directory is locked by another process
     stream_purged,     // the stream was purged: it takes no more events
+    old_format,        // a format 1 log opened read-only: a writable open converts it
 };
 
 const boost::system::error_category& engine_category() noexcept;

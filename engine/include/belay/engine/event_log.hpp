@@ -54,8 +54,8 @@ struct append_result {
 
 // Reads one stream, or the whole log, forward. next() returns true with an
 // event, false at the end, or an error (after which it keeps returning that
-// error). Memory does not grow with the length read. Stream and scan cursors
-// read one snapshot and stay at their end; a read_log cursor that reached the
+// error). Memory does not grow with the length read. Stream cursors read one
+// snapshot and stay at their end; a read_log cursor that reached the
 // end returns, on a later call, whatever was committed since (a tail).
 class log_cursor {
   public:
@@ -145,9 +145,6 @@ class event_log {
     [[nodiscard]] log_cursor read_stream(session_id stream, seq from = seq{1});
     // Every event with position > after, in log (commit) order.
     [[nodiscard]] log_cursor read_log(log_position after = {});
-    // Every event, stream by stream: the fastest full read, for scans and
-    // rebuilds that fold each stream independently.
-    [[nodiscard]] log_cursor scan_all();
 
     [[nodiscard]] result<event> read_event(session_id stream, seq s);
     // The stream's last seq; seq{0} if it has no events.

@@ -25,8 +25,8 @@ struct restore_report {
 // checkpoint.
 [[nodiscard]] engine::result<restore_report> restore(state_store& store, engine::event_log& log);
 
-// Folds the whole log into an empty store, stream by stream (the fastest full
-// read; every projection folds each stream on its own).
+// Folds the whole log into an empty store, in log order (the fastest full
+// read).
 [[nodiscard]] engine::result<restore_report> rebuild(state_store& store, engine::event_log& log);
 
 // Stores the store's state as the checkpoint.
