@@ -1,5 +1,9 @@
 #include "frame_stream.hpp"
 
+#include <cerrno>
+
+#include <sys/socket.h>
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 
@@ -26,8 +30,28 @@ void frame_stream::append_text(std::string_view payload) {
     out.append(payload);
 }
 
+// Hands as much of `pending` to the kernel as it takes now, without
+// blocking: on a socket with room that is all of it, with no operation to
+// allocate, post and complete. Returns false if the socket failed.
+bool frame_stream::send_now(shared& s) {
+    auto sent = ::send(s.next.socket().native_handle(), s.pending.data(), s.pending.size(),
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+        s.error = boost::system::error_code(errno, boost::system::system_category());
+        s.pending.clear();
+        return false;
+    }
+    s.pending.erase(0, static_cast<std::size_t>(sent));
+    return true;
+}
+
 void frame_stream::flush(const std::shared_ptr<shared>& s) {
     if (s->writing || s->pending.empty() || s->error) return;
+    if (!send_now(*s) || s->pending.empty()) {
+        s->drained.cancel();
+        return;
+    }
     s->writing = true;
     s->sending.swap(s->pending);
     s->pending.clear();
@@ -50,6 +74,8 @@ asio::awaitable<boost::system::error_code> frame_stream::drain(std::size_t limit
     auto s = s_;
     while (!s->error && s->pending.size() > limit) {
         flush(s);
+        // The kernel may have taken it all at once: then nothing will wake us.
+        if (s->error || s->pending.size() <= limit) break;
         co_await s->drained.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     co_return s->error;

@@ -100,6 +100,7 @@ class frame_stream {
         boost::asio::steady_timer drained;
     };
     static void flush(const std::shared_ptr<shared>& s);
+    static bool send_now(shared& s);
 
     template <class Handler>
     friend void async_teardown(boost::beast::role_type role, frame_stream& stream,
