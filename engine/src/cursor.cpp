@@ -11,62 +11,39 @@ result<bool> error(boost::system::error_code ec) {
     return {boost::system::in_place_error, ec};
 }
 
-constexpr std::size_t batch_size = 256;
-
 // Decodes a `log` record and checks it is the one at `position`.
 boost::system::error_code decode_at(std::uint64_t position, std::string_view record, event& out) {
     if (auto ec = decode_event(record, out)) return ec;
     return out.position.value == position ? boost::system::error_code{} : errc::corruption;
 }
 
-// Events in batches: next() hands out what refill() buffered.
-class batched_cursor : public log_cursor::impl {
-  public:
-    explicit batched_cursor(std::shared_ptr<event_log::impl> log) : log_(std::move(log)) {}
+std::string_view view(const rocksdb::Slice& s) {
+    return {s.data(), s.size()};
+}
 
-    result<bool> next(event& out) final {
-        if (pos_ == buffered_.size()) {
-            if (failed_) return error(failed_);
-            // A refill can come back empty while more follows, when every
-            // event it found was purged.
-            do {
-                buffered_.clear();
-                pos_ = 0;
-                if (auto ec = refill()) {
-                    failed_ = ec;
-                    return error(ec);
-                }
-            } while (buffered_.empty() && more_);
-            if (buffered_.empty()) return false;
-        }
-        out = std::move(buffered_[pos_++]);
-        return true;
+// Both cursors decode straight into the caller's event, reusing its strings.
+// After an error they keep returning it.
+class cursor_base : public log_cursor::impl {
+  protected:
+    explicit cursor_base(std::shared_ptr<event_log::impl> log) : log_(std::move(log)) {}
+    result<bool> fail(boost::system::error_code ec) {
+        failed_ = ec;
+        return error(ec);
     }
 
-  protected:
-    // Appends up to batch_size events to buffered_; sets more_ if there may
-    // be more after them.
-    virtual boost::system::error_code refill() = 0;
-
     std::shared_ptr<event_log::impl> log_;
-    std::vector<event> buffered_;
-    bool more_ = false;
-
-  private:
-    std::size_t pos_ = 0;
     boost::system::error_code failed_;
 };
 
 // Walks one stream's index entries (bounded by its prefix) beside an
-// iterator over `log` that steps to each indexed
-// position: forward with Next() when it is near (a stream recorded alone is
-// one run of positions), with a Seek() when it is not. Both iterators live as
-// long as the cursor, so it reads one snapshot (less what a purge deletes
-// meanwhile).
-class indexed_cursor final : public batched_cursor {
+// iterator over `log` that steps to each indexed position: forward with
+// Next() when it is near (a stream recorded alone is one run of positions),
+// with a Seek() when it is not. Both iterators live as long as the cursor,
+// so it reads one snapshot (less what a purge deletes meanwhile).
+class indexed_cursor final : public cursor_base {
   public:
     indexed_cursor(std::shared_ptr<event_log::impl> log, session_id stream, seq from)
-        : batched_cursor(std::move(log)),
+        : cursor_base(std::move(log)),
           lower_(layout::stream_key(stream, from)),
           upper_(layout::stream_key(stream, seq{UINT64_MAX})),
           lower_slice_(lower_),
@@ -84,34 +61,35 @@ class indexed_cursor final : public batched_cursor {
         index_.reset();
     }
 
-  private:
-    // Positions this far ahead are reached with Next() rather than Seek().
-    static constexpr std::uint64_t near = 16;
-
-    boost::system::error_code refill() override {
-        for (; index_->Valid() && buffered_.size() < batch_size; index_->Next()) {
+    result<bool> next(event& out) override {
+        for (;;) {
+            if (failed_) return error(failed_);
+            if (!index_->Valid()) {
+                if (auto ec = to_error(index_->status())) return fail(ec);
+                return false;
+            }
             session_id stream;
             seq s;
             log_position p;
-            if (!layout::parse_stream_key({index_->key().data(), index_->key().size()}, stream,
-                                          s) ||
-                !layout::parse_position({index_->value().data(), index_->value().size()}, p))
-                return errc::corruption;
+            if (!layout::parse_stream_key(view(index_->key()), stream, s) ||
+                !layout::parse_position(view(index_->value()), p))
+                return fail(errc::corruption);
+            index_->Next();
             auto found = step_to(p.value);
-            if (!found) return found.error();
+            if (!found) return fail(found.error());
             if (!*found) {
                 if (log_->is_purged(stream)) continue;  // purged after the index was read
-                return errc::corruption;
+                return fail(errc::corruption);
             }
-            auto& e = buffered_.emplace_back();
-            if (auto ec = decode_at(p.value, {events_->value().data(), events_->value().size()}, e))
-                return ec;
-            if (e.stream != stream || e.seq != s) return errc::corruption;
+            if (auto ec = decode_at(p.value, view(events_->value()), out)) return fail(ec);
+            if (out.stream != stream || out.seq != s) return fail(errc::corruption);
+            return true;
         }
-        if (auto ec = to_error(index_->status())) return ec;
-        more_ = index_->Valid();
-        return {};
     }
+
+  private:
+    // Positions this far ahead are reached with Next() rather than Seek().
+    static constexpr std::uint64_t near = 16;
 
     // Moves events_ to `position`: true if it is there, false if no such key.
     result<bool> step_to(std::uint64_t position) {
@@ -140,36 +118,41 @@ class indexed_cursor final : public batched_cursor {
     std::unique_ptr<rocksdb::Iterator> events_;
 };
 
-// Walks `log` in position order. Each refill opens a fresh iterator, so a
-// cursor that reached the end sees later commits on its next call.
-class position_cursor final : public batched_cursor {
+// Walks `log` in position order. At the end it lets its iterator go, and the
+// next call opens a fresh one: a cursor that reached the end sees later
+// commits (a tail), and an idle one pins nothing.
+class position_cursor final : public cursor_base {
   public:
     position_cursor(std::shared_ptr<event_log::impl> log, log_position after)
-        : batched_cursor(std::move(log)), next_(after.value + 1) {}
+        : cursor_base(std::move(log)), next_(after.value + 1) {}
+    ~position_cursor() override { it_.reset(); }  // before the DB it reads
 
-  private:
-    boost::system::error_code refill() override {
-        more_ = false;
-        if (next_ == 0) return {};  // past the last possible position
-        rocksdb::ReadOptions ro;
-        ro.readahead_size = 2 << 20;
-        std::unique_ptr<rocksdb::Iterator> it(log_->db->NewIterator(ro, log_->log));
-        it->Seek(layout::position_key(log_position{next_}));
-        for (; it->Valid() && buffered_.size() < batch_size; it->Next()) {
-            log_position p;
-            if (!layout::parse_position({it->key().data(), it->key().size()}, p))
-                return errc::corruption;
-            auto& e = buffered_.emplace_back();
-            if (auto ec = decode_at(p.value, {it->value().data(), it->value().size()}, e))
-                return ec;
-            next_ = p.value + 1;
+    result<bool> next(event& out) override {
+        if (failed_) return error(failed_);
+        if (!it_) {
+            if (next_ == 0) return false;  // past the last possible position
+            rocksdb::ReadOptions ro;
+            ro.readahead_size = 2 << 20;
+            it_.reset(log_->db->NewIterator(ro, log_->log));
+            it_->Seek(layout::position_key(log_position{next_}));
         }
-        if (auto ec = to_error(it->status())) return ec;
-        more_ = it->Valid();
-        return {};
+        if (!it_->Valid()) {
+            auto ec = to_error(it_->status());
+            it_.reset();
+            if (ec) return fail(ec);
+            return false;
+        }
+        log_position p;
+        if (!layout::parse_position(view(it_->key()), p)) return fail(errc::corruption);
+        if (auto ec = decode_at(p.value, view(it_->value()), out)) return fail(ec);
+        next_ = p.value + 1;
+        it_->Next();
+        return true;
     }
 
+  private:
     std::uint64_t next_;
+    std::unique_ptr<rocksdb::Iterator> it_;
 };
 
 class failed_cursor final : public log_cursor::impl {
