@@ -9,6 +9,10 @@
 // and writes the same keys again. After the mark, an open that still finds
 // format 1's column families only drops them.
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
 #include <rocksdb/write_batch.h>
 
 #include "belay/engine/codec.hpp"
@@ -19,6 +23,12 @@ namespace belay::engine {
 
 boost::system::error_code event_log::impl::convert_v1() {
     constexpr std::size_t batch_bytes = 8 << 20;
+    // A large log takes a while, and the server does not answer meanwhile:
+    // say so, on stderr like RocksDB's own messages.
+    std::fprintf(stderr, "belay: converting the log in %s to format %s...\n", data_dir.c_str(),
+                 layout::format);
+    auto start = std::chrono::steady_clock::now();
+    std::uint64_t converted = 0;
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;
     ro.fill_cache = false;
@@ -39,6 +49,7 @@ boost::system::error_code event_log::impl::convert_v1() {
             auto position = layout::position_key(e.position);
             batch.Put(log, position, it->value());
             batch.Put(streams, it->key(), position);
+            ++converted;
             if (batch.GetDataSize() >= batch_bytes) {
                 if (auto ec = to_error(db->Write(unsynced, &batch))) return ec;
                 batch.Clear();
@@ -50,7 +61,11 @@ boost::system::error_code event_log::impl::convert_v1() {
     rocksdb::WriteOptions synced;
     synced.sync = true;
     if (auto ec = to_error(db->Write(synced, &batch))) return ec;
-    return drop_v1();
+    if (auto ec = drop_v1()) return ec;
+    std::fprintf(stderr, "belay: converted %llu events in %.1f s\n",
+                 static_cast<unsigned long long>(converted),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return {};
 }
 
 boost::system::error_code event_log::impl::drop_v1() {
