@@ -24,6 +24,13 @@ struct group_commit::round {
     std::vector<std::optional<append_result>> stored_ids;
     std::size_t next_stored_id = 0;
     std::vector<session_id> purged;  // streams this round purges
+    // The events staged, so that a purge later in the round deletes them too.
+    struct staged_event {
+        session_id stream;
+        seq s;
+        log_position position;
+    };
+    std::vector<staged_event> staged;
 };
 
 // Looks up every client id of the round in one MultiGet: far cheaper than a
@@ -58,6 +65,7 @@ void group_commit::put_event(round& r, session_id stream, seq s, log_position po
     auto position = layout::position_key(pos);
     r.batch.Put(log_.log, position, record);
     r.batch.Put(log_.streams, layout::stream_key(stream, s), position);
+    r.staged.push_back({stream, s, pos});
 }
 
 group_commit::group_commit(event_log::impl& log, durability mode, std::size_t max_batch_events)
@@ -207,11 +215,26 @@ boost::system::error_code group_commit::stage_purge(const std::vector<session_id
             ro.iterate_upper_bound = &upper;
             std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(ro, cf));
             for (it->Seek(prefix); it->Valid(); it->Next()) {
-                if (cf == log_.streams) r.batch.Delete(log_.log, it->value());
+                if (cf == log_.streams) {
+                    log_position p;
+                    if (!layout::parse_position({it->value().data(), it->value().size()}, p))
+                        return errc::corruption;
+                    r.batch.Delete(log_.log, layout::position_key(p));
+                }
                 r.batch.Delete(cf, it->key());
             }
             if (auto ec = to_error(it->status())) return ec;
         }
+        // What this round staged for the stream before the purge (a client
+        // still sending as its session is deleted): the batch applies in
+        // order, so these deletes undo those puts.
+        for (auto& e : r.staged) {
+            if (e.stream != stream) continue;
+            r.batch.Delete(log_.log, layout::position_key(e.position));
+            r.batch.Delete(log_.streams, layout::stream_key(stream, e.s));
+        }
+        for (auto& [key, ignored] : r.client_ids)
+            if (key.starts_with(prefix)) r.batch.Delete(log_.client_ids, key);
         r.batch.Put(log_.meta, layout::purged_key(stream),
                     layout::position_key(log_position{r.position}));
         r.purged.push_back(stream);

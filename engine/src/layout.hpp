@@ -21,6 +21,7 @@
 //
 // One WriteBatch per group commit writes all of them atomically.
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -42,14 +43,18 @@ inline constexpr std::size_t stream_key_size = 24;
 
 // Big-endian 64-bit numbers, so keys sort as their numbers do. Inline: the
 // cursors read one per event.
+inline std::uint64_t to_big_endian(std::uint64_t v) {
+    if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
+    return v;
+}
 inline void put_be64(char* p, std::uint64_t v) {
-    v = __builtin_bswap64(v);
+    v = to_big_endian(v);
     std::memcpy(p, &v, 8);
 }
 inline std::uint64_t get_be64(const char* p) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
-    return __builtin_bswap64(v);
+    return to_big_endian(v);
 }
 
 std::string stream_key(session_id stream, seq s);

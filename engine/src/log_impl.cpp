@@ -161,7 +161,13 @@ boost::system::error_code event_log::impl::open_db(bool create_if_missing) {
         w.sync = true;
         s = db->Put(w, meta, "format", layout::format);
     } else if (s.ok() && format == "1" && v1_events) {
-        if (auto ec = convert_v1()) return ec;
+        if (auto ec = convert_v1()) {
+            // Leave the log as it was, format 1's column families only, so
+            // that an earlier belayd still opens it.
+            for (auto* cf : {log, streams})
+                db->DropColumnFamily(cf).PermitUncheckedError();
+            return ec;
+        }
     } else if (s.ok() && format == layout::format) {
         if (auto ec = drop_v1()) return ec;  // a conversion stopped before its end
     } else if (s.ok() || s.IsNotFound()) {

@@ -167,8 +167,7 @@ TEST_CASE("a format 1 log with a record that does not decode is not converted") 
     auto a = session_id::generate(), b = session_id::generate();
     write_format_1(dir, sample_events(a, b, 3));
     with_raw_db(
-        dir, {"default", "events", "global", "client_ids", "meta", "log", "streams"},
-        [&](rocksdb::DB& db, auto& h) {
+        dir, {"default", "events", "global", "client_ids", "meta"}, [&](rocksdb::DB& db, auto& h) {
             REQUIRE(
                 db.Put(rocksdb::WriteOptions{}, h[1], layout::stream_key(a, seq{2}), "junk").ok());
         });
@@ -177,6 +176,7 @@ TEST_CASE("a format 1 log with a record that does not decode is not converted") 
     auto log = event_log::open(o);
     REQUIRE_FALSE(log);
     CHECK(log.error() == errc::corruption);
-    auto names = column_families(dir);
-    CHECK(std::count(names.begin(), names.end(), "events") == 1);
+    // As it was: format 1's column families only, for an earlier belayd.
+    CHECK(column_families(dir) ==
+          std::vector<std::string>{"client_ids", "default", "events", "global", "meta"});
 }

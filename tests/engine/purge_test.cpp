@@ -1,5 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
+#include <atomic>
+
 #include "belay/engine/verify.hpp"
 #include "log_fixture.hpp"
 
@@ -88,4 +90,33 @@ TEST_CASE("checkpoints are stored and read back") {
     CHECK((*c)->position == log_position{42});
     CHECK((*c)->bytes == std::string("a\0b", 3));
     CHECK(log->storage_bytes() > 0);
+}
+
+TEST_CASE("a purge deletes what its own round staged for the stream") {
+    temp_dir dir;
+    auto log = open_log(dir);
+    auto deletions = session_id::generate();
+    // Appends queued just before the purge mostly share its round (the
+    // writer takes everything queued at once): a client still sending as
+    // its session is deleted.
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        auto doomed = session_id::generate();
+        std::atomic<int> answered{0};
+        for (int i = 0; i < 200; ++i) {
+            std::vector<append_request> one{pose_request(doomed, "c" + std::to_string(i))};
+            log->append_async(std::move(one), [&](auto) { answered.fetch_add(1); });
+        }
+        append_request tombstone = pose_request(deletions);
+        tombstone.type = event_type::session_deleted;
+        tombstone.payload = "{}";
+        REQUIRE(log->purge_streams({doomed}, tombstone));
+        CHECK(answered == 200);  // queued first, so answered first
+        CHECK(drain(log->read_stream(doomed)).empty());
+    }
+    auto report = verify_log(*log);
+    REQUIRE(report);
+    INFO((report->faults.empty() ? "" : report->faults.front()));
+    CHECK(report->ok());
+    CHECK(report->events == 20);  // the tombstones
+    CHECK(report->client_ids == 0);
 }
