@@ -177,35 +177,24 @@ log_cursor event_log::read_log(log_position after) {
     return log_cursor(make_log_cursor(impl_, after));
 }
 
-namespace {
-
-// One event by stream and seq: its index entry, then the record.
-result<event> read_event_at(event_log::impl& log, session_id stream, seq s,
-                            const rocksdb::Snapshot* snapshot) {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot;
+result<event> event_log::read_event(session_id stream, seq s) {
     rocksdb::PinnableSlice value;
-    auto status = log.db->Get(ro, log.streams, layout::stream_key(stream, s), &value);
+    auto status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->streams,
+                                 layout::stream_key(stream, s), &value);
     if (!status.ok()) return to_error(status);
     log_position p;
     if (!layout::parse_position({value.data(), value.size()}, p)) return errc::corruption;
     value.Reset();
-    status = log.db->Get(ro, log.log, layout::position_key(p), &value);
-    if (status.IsNotFound() && log.is_purged(stream)) return errc::not_found;
-    if (!status.ok()) return status.IsNotFound() ? errc::corruption : to_error(status);
+    status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->log, layout::position_key(p), &value);
+    if (status.IsNotFound()) {
+        // Purged between the two reads, or an index entry without its event.
+        auto indexed = impl_->still_indexed(stream, s);
+        if (!indexed) return indexed.error();
+        return *indexed ? errc::corruption : errc::not_found;
+    }
+    if (!status.ok()) return to_error(status);
     auto e = decode_event({value.data(), value.size()});
     if (e && (e->stream != stream || e->seq != s)) return errc::corruption;
-    return e;
-}
-
-}  // namespace
-
-result<event> event_log::read_event(session_id stream, seq s) {
-    // Both reads in one snapshot, so that a purge cannot fall between them (a
-    // read-only instance changes only at refresh()).
-    const rocksdb::Snapshot* snapshot = impl_->read_only ? nullptr : impl_->db->GetSnapshot();
-    auto e = read_event_at(*impl_, stream, s, snapshot);
-    if (snapshot) impl_->db->ReleaseSnapshot(snapshot);
     return e;
 }
 

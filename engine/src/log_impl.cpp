@@ -276,6 +276,14 @@ result<seq> event_log::impl::read_head(session_id stream) {
     return seq{0};
 }
 
+result<bool> event_log::impl::still_indexed(session_id stream, seq s) {
+    std::string ignored;
+    auto status = db->Get(rocksdb::ReadOptions{}, streams, layout::stream_key(stream, s), &ignored);
+    if (status.IsNotFound()) return false;
+    if (!status.ok()) return {boost::system::in_place_error, to_error(status)};
+    return true;
+}
+
 void event_log::impl::publish_commit(log_position last,
                                      const std::vector<event>& committed_events) {
     {

@@ -69,6 +69,10 @@ struct event_log::impl {
     [[nodiscard]] boost::system::error_code drop_v1();
     // The stream's last seq, read from storage.
     [[nodiscard]] result<seq> read_head(session_id stream);
+    // Whether the stream index has (stream, s) now. A reader that found an
+    // index entry and then no event asks: gone from the index means purged
+    // in between, still there means corruption.
+    [[nodiscard]] result<bool> still_indexed(session_id stream, seq s);
     void publish_commit(log_position last, const std::vector<event>& events);
 };
 

@@ -57,6 +57,13 @@ TEST_CASE("verify passes a sound log and names every kind of fault") {
         CHECK(names(r, "seq 3 points at position"));
         CHECK(names(r, "which has no event"));
         CHECK(names(r, "10 index entries for 9 events"));
+        // Readers tell it from a purge: the index still has the entry.
+        CHECK(log->read_event(a, seq{3}).error() == errc::corruption);
+        event e;
+        auto cursor = log->read_stream(a);
+        for (int i = 0; i < 2; ++i)
+            REQUIRE(cursor.next(e).value());
+        CHECK(cursor.next(e).error() == errc::corruption);
     }
     SECTION("a missing index entry is a gap") {
         auto r = corrupt_and_verify(
