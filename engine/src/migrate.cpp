@@ -3,11 +3,13 @@
 // open.
 //
 // The conversion writes every event into `log` and `streams` in batches,
-// then marks the log format 2 with a synced write, then drops format 1's
-// column families. Until the mark, the old events are untouched: a
-// conversion that stops (a crash, a full disk) starts over at the next open
-// and writes the same keys again. After the mark, an open that still finds
-// format 1's column families only drops them.
+// checks that no two of them shared a position, then marks the log format 2
+// with a synced write, then drops format 1's column families. Until the
+// mark, the old events are untouched: a conversion that stops (a crash, a
+// full disk) starts over at the next open and writes the same keys again;
+// one that fails (a record that does not decode, two at one position) drops
+// the new column families again (log_impl.cpp). After the mark, an open
+// that still finds format 1's column families only drops them.
 
 #include <algorithm>
 #include <chrono>
@@ -57,6 +59,17 @@ boost::system::error_code event_log::impl::convert_v1() {
         }
         if (auto ec = to_error(it->status())) return ec;
     }
+    if (auto ec = to_error(db->Write(unsynced, &batch))) return ec;
+    batch.Clear();
+    // Two records claiming one position would have kept only the last.
+    std::uint64_t stored = 0;
+    {
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, log));
+        for (it->SeekToFirst(); it->Valid(); it->Next())
+            ++stored;
+        if (auto ec = to_error(it->status())) return ec;
+    }
+    if (stored != converted) return errc::corruption;
     batch.Put(meta, "format", layout::format);
     rocksdb::WriteOptions synced;
     synced.sync = true;

@@ -180,3 +180,18 @@ TEST_CASE("a format 1 log with a record that does not decode is not converted") 
     CHECK(column_families(dir) ==
           std::vector<std::string>{"client_ids", "default", "events", "global", "meta"});
 }
+
+TEST_CASE("a format 1 log with two events at one position is not converted") {
+    temp_dir dir;
+    auto a = session_id::generate(), b = session_id::generate();
+    auto events = sample_events(a, b, 3);
+    events[3].position = events[2].position;  // b's second claims a's second's place
+    write_format_1(dir, events);
+    log_options o;
+    o.data_dir = dir.str();
+    auto log = event_log::open(o);
+    REQUIRE_FALSE(log);
+    CHECK(log.error() == errc::corruption);
+    CHECK(column_families(dir) ==
+          std::vector<std::string>{"client_ids", "default", "events", "global", "meta"});
+}
