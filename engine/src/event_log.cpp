@@ -220,6 +220,7 @@ log_position event_log::wait_for_commit(log_position after, std::chrono::millise
 result<void> event_log::refresh() {
     if (!impl_->read_only) return {};
     if (auto ec = to_error(impl_->db->TryCatchUpWithPrimary())) return ec;
+    if (auto ec = impl_->load_purged()) return ec;
     if (auto ec = impl_->load_committed()) return ec;
     return {};
 }

@@ -218,10 +218,12 @@ boost::system::error_code event_log::impl::load_purged() {
          it->Valid() && it->key().starts_with(rocksdb::Slice(layout::purged_prefix.data(),
                                                              layout::purged_prefix.size()));
          it->Next()) {
-        if (it->key().size() != layout::purged_prefix.size() + 16) return errc::corruption;
+        if (it->key().size() != layout::purged_prefix.size() + 16 || it->value().size() != 8)
+            return errc::corruption;
         session_id::bytes_type bytes;
         std::memcpy(bytes.data(), it->key().data() + layout::purged_prefix.size(), 16);
         purged.insert(session_id{bytes});
+        last_purge_position = std::max(last_purge_position, layout::get_be64(it->value().data()));
     }
     return to_error(it->status());
 }
@@ -238,24 +240,19 @@ void event_log::impl::mark_purged(session_id stream) {
 
 boost::system::error_code event_log::impl::load_committed() {
     std::uint64_t last = 0;
-    {
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, log));
-        it->SeekToLast();
-        if (it->Valid()) {
-            log_position p;
-            if (!layout::parse_position({it->key().data(), it->key().size()}, p))
-                return errc::corruption;
-            last = p.value;
-        }
-        if (auto ec = to_error(it->status())) return ec;
-    }
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, meta));
-    rocksdb::Slice prefix(layout::purged_prefix.data(), layout::purged_prefix.size());
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        if (it->value().size() != 8) return errc::corruption;
-        last = std::max(last, layout::get_be64(it->value().data()));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}, log));
+    it->SeekToLast();
+    if (it->Valid()) {
+        log_position p;
+        if (!layout::parse_position({it->key().data(), it->key().size()}, p))
+            return errc::corruption;
+        last = p.value;
     }
     if (auto ec = to_error(it->status())) return ec;
+    {
+        std::lock_guard lock(purged_mutex);
+        last = std::max(last, last_purge_position);
+    }
     committed.store(last, std::memory_order_release);
     return {};
 }

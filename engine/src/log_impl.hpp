@@ -48,9 +48,11 @@ struct event_log::impl {
 
     std::unique_ptr<group_commit> writer;
 
-    // Purged streams (loaded at open; the writer adds to them).
+    // Purged streams (loaded at open and at a read-only refresh; the writer
+    // adds to them), and the last position a loaded purge used.
     mutable std::mutex purged_mutex;
     std::unordered_set<session_id> purged;
+    std::uint64_t last_purge_position = 0;
     bool is_purged(session_id stream) const;
     void mark_purged(session_id stream);
     [[nodiscard]] boost::system::error_code load_purged();
@@ -61,7 +63,8 @@ struct event_log::impl {
     [[nodiscard]] boost::system::error_code open_db(bool create_if_missing);
     [[nodiscard]] boost::system::error_code open_secondary();
     // Reads the last position used into `committed`: the last event's, or a
-    // later purge's (a purge deletes events, never their positions' use).
+    // later purge's (a purge deletes events, never their positions' use;
+    // load_purged() first).
     [[nodiscard]] boost::system::error_code load_committed();
     // Writes format 1's events into `log` and `streams`, marks the log
     // format 2, and drops format 1's column families.
