@@ -1,10 +1,13 @@
 // Validation of the live socket's client messages (PROTOCOL.md, "Live
-// socket"). Each message is parsed once with simdjson's DOM API and checked
-// field by field in document order of the contract; the payload the log
-// stores is the client's own text of the member, made compact. Only the
-// error-code API of simdjson is used: no input can throw.
+// socket"). A plain pose goes the fast path (plain_pose.cpp); every other
+// message is parsed once with simdjson's DOM API and checked field by field
+// in document order of the contract. The payload the log stores is the
+// client's own text of the member, made compact. Only the error-code API of
+// simdjson is used: no input can throw.
 
 #include "belay/engine/validate.hpp"
+
+#include "validate_paths.hpp"
 
 #include <simdjson.h>
 
@@ -529,24 +532,48 @@ message_validator::message_validator(validation_limits limits)
 
 message_validator::~message_validator() = default;
 
-std::variant<validated_message, validation_error> message_validator::validate(
-    std::string_view text) {
-    if (text.size() > limits_.max_message_bytes) {
+namespace {
+
+std::optional<validation_error> check_size(std::string_view text, const validation_limits& limits) {
+    if (text.size() > limits.max_message_bytes) {
         return fail(validation_code::message_too_large, "",
                     "Message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                        std::to_string(limits_.max_message_bytes) + " bytes.");
+                        std::to_string(limits.max_message_bytes) + " bytes.");
     }
     if (text.empty()) return invalid_json("the message is empty.");
+    return std::nullopt;
+}
+
+std::variant<validated_message, validation_error> validate_parsed(dom::parser& parser,
+                                                                  std::string_view text,
+                                                                  const validation_limits& limits) {
     dom::element root;
-    const auto parse_error = state_->parser.parse(text.data(), text.size()).get(root);
+    const auto parse_error = parser.parse(text.data(), text.size()).get(root);
     if (parse_error != simdjson::SUCCESS) return invalid_json(simdjson::error_message(parse_error));
     dom::object message;
     if (root.get(message) != simdjson::SUCCESS) {
         return fail(validation_code::not_an_object, "", "A message must be a JSON object.");
     }
     validated_message out;
-    if (auto error = check_message(message, text, limits_, out)) return std::move(*error);
+    if (auto error = check_message(message, text, limits, out)) return std::move(*error);
     return out;
+}
+
+}  // namespace
+
+std::variant<validated_message, validation_error> message_validator::validate(
+    std::string_view text) {
+    if (auto error = check_size(text, limits_)) return std::move(*error);
+    validated_message out;
+    if (validate_plain_pose(text, limits_, out)) return out;
+    return validate_parsed(state_->parser, text, limits_);
+}
+
+std::variant<validated_message, validation_error> validate_with_dom(
+    std::string_view text, const validation_limits& limits) {
+    if (auto error = check_size(text, limits)) return std::move(*error);
+    thread_local simdjson::dom::parser parser;
+    return validate_parsed(parser, text, limits);
 }
 
 bool is_valid_json(std::string_view text) {

@@ -4,6 +4,7 @@
 // events, a client id within its limit and a payload that is valid JSON; a
 // pose or climb payload holds the very value the message held (compared
 // re-printed by simdjson, so whitespace and number spelling do not count).
+// What the pose fast path takes, it must give exactly as the full path does.
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <simdjson.h>
 
 #include "belay/engine/validate.hpp"
+#include "validate_paths.hpp"
 
 namespace {
 
@@ -36,7 +38,19 @@ std::string member(std::string_view json, std::string_view key) {
     return simdjson::to_string(value);
 }
 
+void check_fast_path(const validation_limits& limits, std::string_view text) {
+    validated_message fast;  // the size limit is checked before the fast path
+    if (text.size() > limits.max_message_bytes || !validate_plain_pose(text, limits, fast)) return;
+    auto full = validate_with_dom(text, limits);
+    auto* expected = std::get_if<validated_message>(&full);
+    if (!expected) fail("fast path took a message the full path refuses", text);
+    if (fast.type != expected->type || fast.client_id != expected->client_id ||
+        fast.payload != expected->payload)
+        fail("fast path and full path disagree", text);
+}
+
 void check(message_validator& v, std::string_view text) {
+    check_fast_path(v.limits(), text);
     auto r = v.validate(text);
     if (auto* e = std::get_if<validation_error>(&r)) {
         if (code_name(e->code).empty()) fail("validation code without a name", text);

@@ -1,0 +1,235 @@
+// The pose fast path (validate_paths.hpp). A rig's pose_update is most of
+// what the live sockets receive, and simdjson's DOM spends most of its time
+// on it converting 132 numbers to doubles that only need to be finite. This
+// recognizes a narrow, plain form of the message in one pass:
+//
+//   {"type":"pose_update","id":"<printable ASCII>","pose":[<landmark>,...]}
+//
+// members in any order, "id" optional, JSON whitespace anywhere between
+// tokens; a landmark holds "x" and "y" and maybe "z" and "visibility", each
+// once, in any order, and nothing else. Numbers have no exponent and at most
+// 15 integer digits, so they are always finite; "visibility" is 0.… or 1,
+// 1.0…, so always within [0, 1]. Anything else (an escape, another key, a
+// non-ASCII byte, an error of any kind) is not handled here, and the full
+// path gives its answer, errors and their wording included.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "validate_paths.hpp"
+
+namespace belay::engine {
+namespace {
+
+// Longer numbers go the full path (its parser is the one that knows what a
+// long mantissa rounds to); no landmark needs this many digits.
+constexpr std::size_t max_number_chars = 40;
+constexpr std::size_t max_integer_digits = 15;
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// Past a run of ASCII digits, eight bytes at a time while it can.
+const char* skip_digits(const char* p, const char* end) {
+    constexpr std::uint64_t high = 0xF0F0F0F0F0F0F0F0, six = 0x0606060606060606,
+                            threes = 0x3333333333333333;
+    while (end - p >= 8) {
+        std::uint64_t v;
+        std::memcpy(&v, p, 8);
+        // A digit's high nibble is 3, and adding 6 to it leaves it 3.
+        if (((v & high) | (((v + six) & high) >> 4)) != threes) break;
+        p += 8;
+    }
+    while (p < end && is_digit(*p))
+        ++p;
+    return p;
+}
+
+struct scanner {
+    const char* p;
+    const char* end;
+    bool spaced = false;  // whitespace was skipped somewhere
+
+    void space() {
+        const char* start = p;
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            ++p;
+        if (p != start) spaced = true;
+    }
+    bool eat(char c) {
+        if (p == end || *p != c) return false;
+        ++p;
+        return true;
+    }
+    // `word` (a key or value with its closing quote), of a size the
+    // compiler knows.
+    template <std::size_t N>
+    bool literal(const char (&word)[N]) {
+        constexpr std::size_t size = N - 1;
+        if (static_cast<std::size_t>(end - p) < size || std::memcmp(p, word, size) != 0)
+            return false;
+        p += size;
+        return true;
+    }
+    bool colon() {
+        space();
+        if (!eat(':')) return false;
+        space();
+        return true;
+    }
+    // The rest of a string of printable ASCII without escapes, after its
+    // opening quote.
+    bool plain_string(std::string_view& out) {
+        const char* start = p;
+        while (p < end && *p != '"') {
+            auto c = static_cast<unsigned char>(*p);
+            if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+            ++p;
+        }
+        if (p == end) return false;
+        out = std::string_view(start, static_cast<std::size_t>(p - start));
+        ++p;
+        return true;
+    }
+
+    // A number as above. `unit` also requires it to be within [0, 1].
+    bool number(bool unit) {
+        const char* start = p;
+        const bool negative = eat('-');
+        const char* integer = p;
+        if (p == end) return false;
+        if (*p == '0') {
+            ++p;
+        } else if (*p >= '1' && *p <= '9') {
+            p = skip_digits(p, end);
+        } else {
+            return false;
+        }
+        const auto integer_digits = static_cast<std::size_t>(p - integer);
+        if (integer_digits > max_integer_digits) return false;
+        const char* fraction = p;
+        if (p < end && *p == '.') {
+            fraction = ++p;
+            p = skip_digits(p, end);
+            if (p == fraction) return false;
+        }
+        if (p < end && (*p == 'e' || *p == 'E')) return false;
+        if (static_cast<std::size_t>(p - start) > max_number_chars) return false;
+        if (!unit || negative) return !unit;
+        if (*integer == '0') return true;
+        return *integer == '1' && integer_digits == 1 &&
+               std::all_of(fraction, p, [](char c) { return c == '0'; });
+    }
+
+    bool landmark() {
+        if (!eat('{')) return false;
+        bool x = false, y = false, z = false, visibility = false;
+        for (;;) {
+            space();
+            if (!eat('"')) return false;
+            if (end - p < 2) return false;
+            bool* seen = nullptr;
+            switch (*p) {
+                case 'x':
+                    seen = &x;
+                    break;
+                case 'y':
+                    seen = &y;
+                    break;
+                case 'z':
+                    seen = &z;
+                    break;
+                case 'v':
+                    seen = &visibility;
+                    break;
+                default:
+                    return false;
+            }
+            if (seen == &visibility) {
+                if (!literal("visibility\"")) return false;
+            } else {
+                if (p[1] != '"') return false;
+                p += 2;
+            }
+            if (*seen || !colon() || !number(seen == &visibility)) return false;
+            *seen = true;
+            space();
+            if (eat('}')) return x && y;
+            if (!eat(',')) return false;
+        }
+    }
+
+    bool pose(std::size_t max_landmarks) {
+        if (!eat('[')) return false;
+        for (std::size_t count = 1;; ++count) {
+            if (count > max_landmarks) return false;
+            space();
+            if (!landmark()) return false;
+            space();
+            if (eat(']')) return true;
+            if (!eat(',')) return false;
+        }
+    }
+};
+
+}  // namespace
+
+bool validate_plain_pose(std::string_view text, const validation_limits& limits,
+                         validated_message& out) {
+    scanner s{text.data(), text.data() + text.size()};
+    s.space();
+    if (!s.eat('{')) return false;
+    bool type = false, have_id = false;
+    std::string_view id, pose;
+    bool pose_spaced = false;
+    for (;;) {
+        s.space();
+        if (!s.eat('"')) return false;
+        if (s.literal("type\"")) {
+            if (type || !s.colon() || !s.literal("\"pose_update\"")) return false;
+            type = true;
+        } else if (s.literal("id\"")) {
+            if (have_id || !s.colon() || !s.eat('"') || !s.plain_string(id)) return false;
+            if (id.empty() || id.size() > limits.max_client_id_bytes) return false;
+            have_id = true;
+        } else if (s.literal("pose\"")) {
+            if (!pose.empty() || !s.colon()) return false;
+            const char* start = s.p;
+            const bool spaced_before = s.spaced;
+            s.spaced = false;
+            if (!s.pose(limits.max_landmarks)) return false;
+            pose = std::string_view(start, static_cast<std::size_t>(s.p - start));
+            pose_spaced = s.spaced;
+            s.spaced = spaced_before || pose_spaced;
+        } else {
+            return false;
+        }
+        s.space();
+        if (s.eat('}')) break;
+        if (!s.eat(',')) return false;
+    }
+    s.space();
+    if (s.p != s.end || !type || pose.empty()) return false;
+
+    out.type = event_type::pose_updated;
+    out.client_id.assign(id);
+    out.payload.clear();
+    out.payload.reserve(pose.size() + 10);
+    out.payload += "{\"pose\":";
+    if (!pose_spaced) {
+        out.payload += pose;
+    } else {
+        // Only structure and numbers in here: every whitespace byte goes.
+        for (char c : pose)
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') out.payload += c;
+    }
+    out.payload += '}';
+    return true;
+}
+
+}  // namespace belay::engine
