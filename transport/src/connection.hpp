@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "belay/transport/server.hpp"
+#include "io_pool.hpp"
 #include "live_hub.hpp"
 #include "metrics.hpp"
 #include "rest.hpp"
@@ -28,20 +29,20 @@ struct shared_state {
     transport::metrics& stats;
     std::atomic<int> in_flight{0};  // requests being answered
     std::atomic<bool> stopping{false};
-    // Keeps the io_context alive for completions that arrive late.
-    std::shared_ptr<boost::asio::io_context> io;
+    // Keeps the I/O contexts alive for completions that arrive late.
+    std::shared_ptr<io_pool> io;
     std::shared_ptr<live_hub> hub;
 };
 
 // What a completion from another thread (the log's writer) holds until it
 // posts back: `held` (a connection, a coroutine's handler: things owning
-// sockets of the context) and the context itself. Members are destroyed in
-// reverse order, so `held` goes first and a socket never outlives its
-// context, even when this is the context's last owner. (A lambda capturing
+// sockets of a context) and the contexts themselves. Members are destroyed
+// in reverse order, so `held` goes first and a socket never outlives its
+// context, even when this is the contexts' last owner. (A lambda capturing
 // both gives no such order.)
 template <class T>
 struct context_bound {
-    std::shared_ptr<boost::asio::io_context> io;
+    std::shared_ptr<io_pool> io;
     T held;
 };
 

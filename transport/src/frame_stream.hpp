@@ -11,7 +11,7 @@
 // writer that drains after each batch holds at most two batches (the one in
 // flight and the next) and never outruns a slow client.
 //
-// Threads: one strand, the connection's. Private to transport (includes
+// Threads: one, the connection's. Private to transport (includes
 // Beast).
 
 #include <cstddef>

@@ -5,7 +5,7 @@
 //
 // Threads: on_commit runs on the log's writer thread; attach/detach from any
 // thread. Subscribers must not block in deliver(): they post to their own
-// strand.
+// I/O thread (io_pool.hpp).
 
 #include <atomic>
 #include <chrono>

@@ -10,7 +10,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -25,7 +24,7 @@ using tcp = asio::ip::tcp;
 asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
                                   std::shared_ptr<shared_state> state) {
     for (;;) {
-        auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(*state->io),
+        auto [ec, socket] = co_await acceptor->async_accept(state->io->next().get_executor(),
                                                             asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
         if (ec) {  // e.g. out of file descriptors: keep serving the rest, retry shortly
@@ -57,11 +56,10 @@ struct server::impl {
     engine::event_log& log;
     projections::state_store& store;
     std::shared_ptr<transport::metrics> stats = std::make_shared<transport::metrics>();
-    std::shared_ptr<asio::io_context> io;
+    std::shared_ptr<io_pool> io;
     std::unique_ptr<asio::thread_pool> blocking;
     std::shared_ptr<tcp::acceptor> acceptor;
     std::shared_ptr<shared_state> state;
-    std::vector<std::thread> threads;
     unsigned short port = 0;
     bool running = false;
 };
@@ -75,7 +73,7 @@ server::~server() {
 
 void server::start() {
     auto& m = *impl_;
-    m.io = std::make_shared<asio::io_context>(static_cast<int>(m.options.threads));
+    m.io = std::make_shared<io_pool>(m.options.threads);
     m.blocking = std::make_unique<asio::thread_pool>(2);
     auto* pool = m.blocking.get();
     rest_context ctx{m.log, m.store, *m.stats,
@@ -84,7 +82,9 @@ void server::start() {
     m.state = std::make_shared<shared_state>(m.options, router(std::move(ctx)), *m.stats);
     m.state->io = m.io;
     m.state->hub = std::make_shared<live_hub>();
-    m.state->hub->batch_on(m.io, m.options.live_batch, m.options.live_batch_above);
+    // The hub's timer runs on the first context (and keeps them all alive).
+    m.state->hub->batch_on(std::shared_ptr<asio::io_context>(m.io, &m.io->first()),
+                           m.options.live_batch, m.options.live_batch_above);
     m.log.add_commit_listener(
         [stats = m.stats, hub = m.state->hub](const std::vector<engine::event>& events) {
             stats->events_committed(events.size());
@@ -95,7 +95,7 @@ void server::start() {
     auto address = asio::ip::make_address(m.options.address, ec);
     if (ec) throw std::runtime_error(fmt::format("bad listen address \"{}\"", m.options.address));
     tcp::endpoint endpoint{address, m.options.port};
-    m.acceptor = std::make_shared<tcp::acceptor>(*m.io);
+    m.acceptor = std::make_shared<tcp::acceptor>(m.io->first());
     if (m.acceptor->open(endpoint.protocol(), ec); !ec)
         m.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) m.acceptor->bind(endpoint, ec);
@@ -104,9 +104,8 @@ void server::start() {
         throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", m.options.address,
                                              m.options.port, ec.message()));
     m.port = m.acceptor->local_endpoint().port();
-    asio::co_spawn(*m.io, accept_loop(m.acceptor, m.state), asio::detached);
-    for (unsigned i = 0; i < std::max(1u, m.options.threads); ++i)
-        m.threads.emplace_back([io = m.io] { io->run(); });
+    asio::co_spawn(m.io->first(), accept_loop(m.acceptor, m.state), asio::detached);
+    m.io->start();
     m.running = true;
 }
 
@@ -119,7 +118,7 @@ void server::stop(std::chrono::milliseconds grace) {
     if (!m.running) return;
     m.running = false;
     m.state->stopping = true;
-    asio::post(*m.io, [acceptor = m.acceptor] {
+    asio::post(m.io->first(), [acceptor = m.acceptor] {
         boost::system::error_code ignored;
         acceptor->close(ignored);
     });
@@ -134,12 +133,9 @@ void server::stop(std::chrono::milliseconds grace) {
            (m.state->hub->subscribers() > 0 && std::chrono::steady_clock::now() < socket_deadline))
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     m.io->stop();
-    for (auto& t : m.threads)
-        t.join();
-    m.threads.clear();
     m.blocking->join();
     // Connections (suspended coroutines) hold the shared state, which held
-    // the io_context: break the cycle so that destroying the context frees
+    // the contexts: break the cycle so that destroying the contexts frees
     // them. Completions still pending in the log hold the context until they
     // run (they post to it, stopped, and let go).
     m.state->hub->close();

@@ -4,8 +4,8 @@
 // and the hub's notices (the session deleted, the server stopping). Private
 // to transport (includes Beast).
 //
-// Threads: everything runs on the connection's strand; the hub's notices are
-// posted to it.
+// Threads: everything runs on the connection's I/O thread (its context in
+// io_pool.hpp); the hub's notices are posted to it.
 
 #include <cstdint>
 #include <memory>

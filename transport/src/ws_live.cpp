@@ -170,7 +170,7 @@ void live_connection::on_frame(const frame_ptr& f) {
 }
 
 // Reads the next events from the log on the blocking pool; the result comes
-// back to the strand.
+// back to the connection's thread.
 void live_connection::read_from_log() {
     if (reading_log_ || close_ || done_) return;
     reading_log_ = true;

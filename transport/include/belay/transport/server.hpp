@@ -2,7 +2,7 @@
 // The HTTP server: PROTOCOL.md's REST API, /healthz and /metrics, on Asio
 // and Beast (which stay inside transport/src).
 //
-// Threads: `threads` I/O threads run every connection (one strand each); a
+// Threads: `threads` I/O threads, each with its own connections; a
 // small blocking pool runs the RocksDB reads some requests need; appends
 // complete on the log's writer thread. start() and stop() are called from
 // one controlling thread.
