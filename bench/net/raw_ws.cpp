@@ -13,12 +13,17 @@ namespace belay::bench::net {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
+namespace {
+
+int close_code(std::string_view payload) {
+    if (payload.size() < 2) return 1005;
+    return (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
+}
+
+}  // namespace
+
 raw_ws::raw_ws(asio::ip::tcp::socket socket)
-    : socket_(std::move(socket)),
-      in_(256 << 10),
-      mask_state_(
-          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) |
-          1) {}
+    : socket_(std::move(socket)), in_(256 << 10), mask_state_(new_mask_state()) {}
 
 asio::awaitable<raw_ws> raw_ws::connect(asio::ip::tcp::endpoint at, std::string host,
                                         std::string path) {
@@ -61,49 +66,38 @@ asio::awaitable<void> raw_ws::fill() {
     end_ += n;
 }
 
-asio::awaitable<std::string_view> raw_ws::read() {
-    for (;;) {
-        auto avail = end_ - begin_;
-        const auto* p = reinterpret_cast<const unsigned char*>(in_.data() + begin_);
-        if (avail >= 2) {
-            auto opcode = p[0] & 0x0f;
-            std::uint64_t len = p[1] & 0x7f;
-            std::size_t head = 2;
-            if (len == 126 && avail >= 4) {
-                len = (std::uint64_t{p[2]} << 8) | p[3];
-                head = 4;
-            } else if (len == 127 && avail >= 10) {
-                len = 0;
-                for (int i = 0; i < 8; ++i)
-                    len = (len << 8) | p[2 + i];
-                head = 10;
-            } else if (len >= 126) {
-                head = 0;  // the length itself is incomplete
-            }
-            if (head && avail >= head + len) {
-                std::string_view payload(in_.data() + begin_ + head, len);
-                begin_ += head + len;
-                if (opcode == 0x1 || opcode == 0x2 || opcode == 0x0) co_return payload;
-                if (opcode == 0x8) {
-                    int code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
-                                                         static_cast<unsigned char>(payload[1])
-                                                   : 1005;
-                    throw ws_closed(code);
-                }
-                if (opcode == 0x9 && answer_pings) {
-                    std::string pong;
-                    frame(0xA, payload, pong);
-                    co_await asio::async_write(socket_, asio::buffer(pong), use_awaitable);
-                }
-                continue;
-            }
-        }
-        co_await fill();
+ws_frame next_frame(std::string_view bytes) {
+    ws_frame f;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const auto avail = bytes.size();
+    if (avail < 2) return f;
+    std::uint64_t len = p[1] & 0x7f;
+    std::size_t head = 2;
+    if (len == 126) {
+        if (avail < 4) return f;
+        len = (std::uint64_t{p[2]} << 8) | p[3];
+        head = 4;
+    } else if (len == 127) {
+        if (avail < 10) return f;
+        len = 0;
+        for (int i = 0; i < 8; ++i)
+            len = (len << 8) | p[2 + i];
+        head = 10;
     }
+    if (avail - head < len) return f;
+    f.opcode = p[0] & 0x0f;
+    f.payload = bytes.substr(head, len);
+    f.size = head + len;
+    return f;
 }
 
-void raw_ws::frame(std::uint8_t opcode, std::string_view payload, std::string& out) {
-    out.clear();
+std::uint64_t new_mask_state() {
+    return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) |
+           1;
+}
+
+void append_frame(std::uint8_t opcode, std::string_view payload, std::uint64_t& mask_state,
+                  std::string& out) {
     out.push_back(static_cast<char>(0x80 | opcode));
     auto n = payload.size();
     if (n < 126) {
@@ -117,11 +111,11 @@ void raw_ws::frame(std::uint8_t opcode, std::string_view payload, std::string& o
         for (int shift = 56; shift >= 0; shift -= 8)
             out.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xff));
     }
-    mask_state_ ^= mask_state_ << 13;  // xorshift: a fresh mask per frame
-    mask_state_ ^= mask_state_ >> 7;
-    mask_state_ ^= mask_state_ << 17;
+    mask_state ^= mask_state << 13;  // xorshift: a fresh mask per frame
+    mask_state ^= mask_state >> 7;
+    mask_state ^= mask_state << 17;
     unsigned char mask[4];
-    std::memcpy(mask, &mask_state_, 4);
+    std::memcpy(mask, &mask_state, 4);
     out.append(reinterpret_cast<const char*>(mask), 4);
     // Masked eight bytes at a time (the mask repeats every four).
     auto at = out.size();
@@ -141,14 +135,40 @@ void raw_ws::frame(std::uint8_t opcode, std::string_view payload, std::string& o
         to[i] = static_cast<char>(payload[i] ^ static_cast<char>(mask[i & 3]));
 }
 
+asio::awaitable<std::string_view> raw_ws::read() {
+    for (;;) {
+        auto f = next_frame(std::string_view(in_.data() + begin_, end_ - begin_));
+        if (f.size == 0) {
+            co_await fill();
+            continue;
+        }
+        begin_ += f.size;
+        if (f.opcode == 0x1 || f.opcode == 0x2 || f.opcode == 0x0) co_return f.payload;
+        if (f.opcode == 0x8) throw ws_closed(close_code(f.payload));
+        if (f.opcode == 0x9 && answer_pings) {
+            std::string pong;
+            append_frame(0xA, f.payload, mask_state_, pong);
+            co_await asio::async_write(socket_, asio::buffer(pong), use_awaitable);
+        }
+    }
+}
+
+int raw_ws::release(std::string& unread) {
+    unread.assign(in_.data() + begin_, end_ - begin_);
+    begin_ = end_ = 0;
+    return socket_.release();
+}
+
 asio::awaitable<void> raw_ws::write(std::string_view text) {
-    frame(0x1, text, out_);
+    out_.clear();
+    append_frame(0x1, text, mask_state_, out_);
     co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
 }
 
 asio::awaitable<void> raw_ws::close(std::uint16_t code) {
     char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-    frame(0x8, std::string_view(payload, 2), out_);
+    out_.clear();
+    append_frame(0x8, std::string_view(payload, 2), mask_state_, out_);
     co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
 }
 

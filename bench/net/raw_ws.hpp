@@ -7,6 +7,8 @@
 // the client's are.
 //
 // Threads: one strand. One read and one write may be in flight at once.
+// Once upgraded, a socket may leave Asio (release()) for the live loop
+// (live_loop.hpp), which frames with the functions below.
 
 #include <cstdint>
 #include <stdexcept>
@@ -27,6 +29,22 @@ struct ws_closed : std::runtime_error {
     int code;
 };
 
+// The frame at the front of `bytes`: `size` is 0 while it is incomplete.
+struct ws_frame {
+    std::uint8_t opcode = 0;
+    std::string_view payload;
+    std::size_t size = 0;  // header and payload
+};
+ws_frame next_frame(std::string_view bytes);
+
+// Appends a client frame (masked with the next mask of `mask_state`, a
+// xorshift state that must not be 0) to `out`.
+void append_frame(std::uint8_t opcode, std::string_view payload, std::uint64_t& mask_state,
+                  std::string& out);
+
+// A fresh, non-zero mask state.
+std::uint64_t new_mask_state();
+
 class raw_ws {
   public:
     explicit raw_ws(boost::asio::ip::tcp::socket socket);
@@ -40,12 +58,15 @@ class raw_ws {
     boost::asio::awaitable<std::string_view> read();
     boost::asio::awaitable<void> write(std::string_view text);
     boost::asio::awaitable<void> close(std::uint16_t code = 1000);
+    // Takes the socket out of Asio (no operation may be in flight): its
+    // descriptor, now the caller's to close, and into `unread` what was read
+    // from it but not yet returned.
+    int release(std::string& unread);
 
     bool answer_pings = true;
 
   private:
     boost::asio::awaitable<void> fill();  // reads more bytes into the buffer
-    void frame(std::uint8_t opcode, std::string_view payload, std::string& out);
 
     boost::asio::ip::tcp::socket socket_;
     std::vector<char> in_;

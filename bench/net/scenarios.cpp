@@ -1,7 +1,8 @@
 // The network scenarios: ingest, fanout, gym and replay over real sockets.
-// Every connection is a coroutine of one io_context run by --client-threads
-// threads (on its own strand when there are several); each keeps its own
-// figures, merged after the context has stopped.
+// Connections open on Asio (a coroutine each, on an io_context run by
+// --client-threads threads). Live sockets then move to the live loop
+// (live_loop.hpp, as many threads); replays stay on Asio. Each client keeps
+// its own figures, merged once its threads have stopped.
 
 #include <algorithm>
 #include <charconv>
@@ -20,6 +21,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "clients.hpp"
+#include "live_loop.hpp"
 #include "raw_ws.hpp"
 #include "report.hpp"
 #include "sockets.hpp"
@@ -87,18 +90,6 @@ awaitable<ws_t> open_ws(const client_pool& pool, std::string path) {
     return raw_ws::connect(pool.endpoint(), pool.where().host, std::move(path));
 }
 
-awaitable<void> park() {  // until the context stops
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    t.expires_at(asio::steady_timer::time_point::max());
-    co_await t.async_wait(asio::as_tuple(use_awaitable));
-}
-
-awaitable<void> sleep_us(std::int64_t us) {
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    t.expires_after(std::chrono::microseconds(us));
-    co_await t.async_wait(use_awaitable);
-}
-
 // Waits (polling) until `done()` or `timeout_s` passed; false on timeout.
 template <class Done>
 bool wait_until(Done done, double timeout_s) {
@@ -110,160 +101,6 @@ bool wait_until(Done done, double timeout_s) {
     return true;
 }
 
-bool is_event(std::string_view type) {
-    return type.ends_with("_updated") || type == "session_created";
-}
-
-// ---------------------------------------------------------------------------
-// A viewer of one session: every event, checked for order and timed against
-// its send.
-
-struct viewer {
-    std::string session, token;
-    const send_times* times = nullptr;
-    const std::atomic<std::int64_t>* run_start = nullptr;  // for the timeline
-    bool old = false;
-    std::uint64_t base = 0;      // the seq of message 0
-    std::uint64_t expected = 0;  // the next message number
-    std::uint64_t disorder = 0;  // arrivals that were not the next one
-    std::atomic<std::uint64_t> received{0};
-    std::atomic<bool> ready{false};
-    timeline by_send;  // every latency, by when its message was sent
-    std::string error;
-};
-
-awaitable<void> run_viewer(client_pool& pool, viewer& v) {
-    try {
-        auto ws = co_await open_ws(pool, socket_path("session-live", v.session, v.token));
-        auto first = scan(co_await ws.read(), false);
-        if (first.type == "session_state" && first.seq) v.base = *first.seq + 1;
-        v.ready = true;
-        for (;;) {
-            auto text = co_await ws.read();
-            auto now = mono_us();
-            auto m = scan(text, v.old);
-            if (!is_event(m.type)) continue;
-            std::uint64_t k = 0;
-            if (v.old) {
-                if (!m.key) continue;
-                k = *m.key;
-            } else {
-                if (!m.seq || *m.seq < v.base) continue;
-                k = *m.seq - v.base;
-            }
-            if (k != v.expected) ++v.disorder;
-            v.expected = k + 1;
-            v.received.fetch_add(1, std::memory_order_relaxed);
-            if (auto sent = v.times->get(k); sent > 0) {
-                v.by_send.add(sent - v.run_start->load(std::memory_order_relaxed), now - sent);
-            }
-        }
-    } catch (const std::exception& e) {
-        if (!v.ready) v.error = e.what();
-    }
-}
-
-// ---------------------------------------------------------------------------
-// A publisher: messages at a rate (fanout, gym rigs) or as fast as a window
-// of unacknowledged ones allows (ingest), timing acks.
-
-struct publisher {
-    std::string session, token;
-    send_times* times = nullptr;  // shared with viewers (rate mode); may be null
-    bool old = false;
-    double rate = 0;       // messages/s; 0: by window
-    unsigned window = 16;  // unacknowledged at most
-    unsigned landmarks = 33;
-    unsigned climb_every = 0;               // every n-th message is a climb_update (0: none)
-    std::atomic<std::int64_t> start_us{0};  // when to begin (all rigs start together)
-    std::atomic<std::int64_t> stop_us{0};   // when to stop sending
-    std::atomic<std::uint64_t> sent{0}, acked{0}, errors{0};
-    std::atomic<bool> ready{false}, done{false};
-    std::vector<std::int64_t> sent_at;  // by message number, on the strand
-    std::uint64_t inflight = 0;
-    std::unique_ptr<asio::steady_timer> wake;
-    latencies ack_lat;
-    std::string error;
-};
-
-awaitable<void> read_acks(ws_t& ws, publisher& p) {
-    try {
-        for (;;) {
-            auto text = co_await ws.read();
-            auto now = mono_us();
-            auto m = scan(text, p.old);
-            std::optional<std::uint64_t> k;
-            if (m.type == "ack" && !p.old) {
-                std::uint64_t n = 0;
-                auto [end, ec] = std::from_chars(m.id.data(), m.id.data() + m.id.size(), n);
-                if (ec == std::errc{}) k = n;
-            } else if (p.old && m.key && m.type == "pose_updated") {
-                k = *m.key;  // the old protocol: our own echo stands for the ack
-            } else if (m.type == "error") {
-                p.errors.fetch_add(1, std::memory_order_relaxed);
-            }
-            if (!k || *k >= p.sent_at.size()) continue;
-            p.ack_lat.add(now - p.sent_at[*k]);
-            p.acked.fetch_add(1, std::memory_order_relaxed);
-            if (p.inflight) --p.inflight;
-            p.wake->cancel();
-        }
-    } catch (const std::exception&) {
-    }
-}
-
-awaitable<void> run_publisher(client_pool& pool, publisher& p) {
-    std::optional<ws_t> socket;  // outlives read_acks: this coroutine parks at the end
-    try {
-        socket.emplace(co_await open_ws(pool, socket_path("session-live", p.session, p.token)));
-        auto& ws = *socket;
-        ws.answer_pings = false;  // the publisher writes; it is never idle either
-        co_await ws.read();       // session_state
-        p.wake = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
-        asio::co_spawn(co_await asio::this_coro::executor, read_acks(ws, p), asio::detached);
-        p.ready = true;
-        while (mono_us() < p.start_us)
-            co_await sleep_us(std::min<std::int64_t>(p.start_us - mono_us(), 100'000));
-        std::uint64_t k = 0;
-        unsigned done_holds = 0;
-        pose_builder poses(p.landmarks);
-        std::string msg;
-        for (;;) {
-            auto now = mono_us();
-            auto stop = p.stop_us.load();
-            if (now >= stop) break;
-            if (p.rate > 0) {
-                auto due =
-                    p.start_us + static_cast<std::int64_t>(static_cast<double>(k) * 1e6 / p.rate);
-                if (now < due) {
-                    co_await sleep_us(std::min(due, stop) - now);
-                    continue;
-                }
-            } else if (p.inflight >= p.window) {
-                p.wake->expires_after(std::chrono::milliseconds(100));
-                co_await p.wake->async_wait(asio::as_tuple(use_awaitable));
-                continue;
-            }
-            auto id = p.old ? std::string{} : std::to_string(k);
-            bool climb = p.climb_every && k % p.climb_every == p.climb_every - 1;
-            if (climb)
-                msg = climb_message(10, done_holds++ % 11, id);
-            else
-                poses.build(k, id, msg);
-            auto at = mono_us();
-            p.sent_at.push_back(at);
-            if (p.times) p.times->set(k, at);
-            ++p.inflight;
-            co_await ws.write(msg);
-            p.sent.store(++k, std::memory_order_relaxed);
-        }
-    } catch (const std::exception& e) {
-        p.error = e.what();
-    }
-    p.done = true;
-    co_await park();  // keeps the socket for the acks still to come
-}
-
 // Starts `n` coroutines' worth of connections and waits until they are all
 // ready (or failed).
 template <class T>
@@ -271,12 +108,43 @@ void await_ready(const std::vector<std::unique_ptr<T>>& all, double timeout_s = 
     bool ok = wait_until(
         [&] {
             return std::all_of(all.begin(), all.end(),
-                               [](const auto& x) { return x->ready.load() || !x->error.empty(); });
+                               [](const auto& x) { return x->ready.load() || x->failed.load(); });
         },
         timeout_s);
     for (auto& x : all)
-        if (!x->error.empty()) throw std::runtime_error("a connection failed: " + x->error);
+        if (x->failed) throw std::runtime_error("a connection failed: " + x->error);
     if (!ok) throw std::runtime_error("connections were not ready in time");
+}
+
+// Connects a viewer's or publisher's socket, upgrades it and reads the
+// session's state; then the socket leaves Asio for the live loop.
+template <class Client>
+awaitable<void> open_client(client_pool& pool, Client& c) {
+    try {
+        auto ws = co_await open_ws(pool, socket_path("session-live", c.session, c.token));
+        auto first = scan(co_await ws.read(), false);
+        if constexpr (std::is_same_v<Client, viewer>)
+            if (first.type == "session_state" && first.seq) c.base = *first.seq + 1;
+        c.fd = ws.release(c.unread);
+        c.ready = true;
+    } catch (const std::exception& e) {
+        c.error = e.what();
+        c.failed = true;
+    }
+}
+
+// Opens the clients' sockets (on Asio), then hands them to `loop`.
+template <class Client>
+void open_all(const target& t, unsigned threads, std::vector<std::unique_ptr<Client>>& all,
+              live_loop& loop) {
+    client_pool pool(t, threads);
+    pool.start();
+    for (auto& c : all)
+        pool.spawn(open_client(pool, *c));
+    await_ready(all);
+    pool.stop();
+    for (auto& c : all)
+        loop.add(*c);
 }
 
 std::string qstr(std::string_view s) {
@@ -304,8 +172,7 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
     auto capacity = static_cast<std::size_t>(rate_each * (seconds + 2) + 64);
     std::vector<std::unique_ptr<viewer>> viewers;
     std::vector<std::unique_ptr<publisher>> pubs;
-    auto pool = std::make_unique<client_pool>(t, threads);
-    pool->start();
+    live_loop loop(threads);  // stopped before the clients it drives go
     std::atomic<std::int64_t> run_start{0};
     std::mt19937_64 rng(42);
     for (unsigned s = 0; s < sessions; ++s) {
@@ -317,11 +184,10 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
             x->times = times.back().get();
             x->run_start = &run_start;
             x->old = t.old_protocol;
-            pool->spawn(run_viewer(*pool, *x));
             viewers.push_back(std::move(x));
         }
     }
-    await_ready(viewers);
+    open_all(t, threads, viewers, loop);
     for (unsigned s = 0; s < sessions; ++s) {
         auto p = std::make_unique<publisher>();
         p->session = ids[s];
@@ -332,10 +198,9 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
         p->landmarks = landmarks;
         p->climb_every = climb_every;
         p->start_us = INT64_MAX;
-        pool->spawn(run_publisher(*pool, *p));
         pubs.push_back(std::move(p));
     }
-    await_ready(pubs);
+    open_all(t, threads, pubs, loop);
     // Rigs are not in step: each starts somewhere in its first frame period.
     auto start = mono_us() + 200'000;
     run_start = start;  // before any send
@@ -346,6 +211,7 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
         p->stop_us = stop;
         p->start_us = start + (sessions > 1 ? phase(rng) : 0);
     }
+    loop.start();
     wait_until(
         [&] {
             return std::all_of(pubs.begin(), pubs.end(), [](auto& p) { return p->done.load(); });
@@ -379,7 +245,7 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
     wait_until([&] { return delivered() >= r.expected; }, 10 + seconds);
     // Deliveries/s over the time they took: publishing, and the tail after it.
     r.seconds = std::max(seconds, (mono_us() - start) / 1e6);
-    pool->stop();
+    loop.stop();
     for (auto& v : viewers) {
         r.delivered += v->received;
         r.disorder += v->disorder;
@@ -390,9 +256,6 @@ live_run run_sessions(const target& t, unsigned threads, unsigned sessions, unsi
     for (auto& p : pubs)
         r.errors += p->errors;
     r.lost = r.expected > r.delivered ? r.expected - r.delivered : 0;
-    for (auto& p : pubs)
-        p->wake.reset();  // timers go before their context …
-    pool.reset();         // … and coroutines before the figures they point at
     return r;
 }
 
@@ -416,9 +279,8 @@ int run_ingest(const ingest_params& p) {
     std::vector<std::string> ids;
     for (unsigned s = 0; s < std::max(1u, p.sessions); ++s)
         ids.push_back(create_session(t, tokens[s % tokens.size()]));
-    auto pool = std::make_unique<client_pool>(t, p.common.client_threads);
-    pool->start();
     std::vector<std::unique_ptr<publisher>> pubs;
+    live_loop loop(p.common.client_threads);  // stopped before the publishers go
     for (unsigned i = 0; i < p.publishers; ++i) {
         auto x = std::make_unique<publisher>();
         x->session = ids[i % ids.size()];
@@ -428,15 +290,15 @@ int run_ingest(const ingest_params& p) {
         x->window = std::max(1u, p.window);
         x->landmarks = p.landmarks;
         x->start_us = INT64_MAX;
-        pool->spawn(run_publisher(*pool, *x));
         pubs.push_back(std::move(x));
     }
-    await_ready(pubs);
+    open_all(t, p.common.client_threads, pubs, loop);
     auto start = mono_us() + 100'000;
     for (auto& x : pubs) {
         x->stop_us = start + static_cast<std::int64_t>(p.common.seconds * 1e6);
         x->start_us = start;
     }
+    loop.start();
     auto all = [&](auto field) {
         std::uint64_t n = 0;
         for (auto& x : pubs)
@@ -450,7 +312,7 @@ int run_ingest(const ingest_params& p) {
         p.common.seconds + 60);
     auto acked_in_time = all(&publisher::acked);
     wait_until([&] { return all(&publisher::acked) >= all(&publisher::sent); }, 10);
-    pool->stop();
+    loop.stop();
     latencies lat;
     std::uint64_t sent = 0, acked = 0, errors = 0;
     for (auto& x : pubs) {
@@ -458,10 +320,10 @@ int run_ingest(const ingest_params& p) {
         sent += x->sent;
         acked += x->acked;
         errors += x->errors;
-        x->wake.reset();  // before its context
     }
-    pool.reset();
     outcome o;
+    for (auto& x : pubs)
+        if (x->failed) o.checks_failed.push_back("a publisher failed: " + x->error);
     o.scenario = "ingest";
     o.parameters = {{"publishers", std::to_string(p.publishers)},
                     {"sessions", std::to_string(ids.size())},
@@ -632,25 +494,25 @@ int run_replay(const replay_params& p) {
     if (session.empty()) {
         session = create_session(t, tokens[0]);
         fmt::print("replay: recording {} events…\n", p.events);
-        auto pool = std::make_unique<client_pool>(t, p.common.client_threads);
-        pool->start();
-        publisher rec;
+        std::vector<std::unique_ptr<publisher>> recorder;
+        live_loop loop(1);  // stopped before the recorder goes
+        recorder.push_back(std::make_unique<publisher>());
+        auto& rec = *recorder.front();
         rec.session = session;
         rec.token = tokens[0];
         rec.window = 256;
         rec.landmarks = p.landmarks;
         rec.start_us = 0;
         rec.stop_us = INT64_MAX;
+        open_all(t, 1, recorder, loop);
         auto begin = mono_us();
-        pool->spawn(run_publisher(*pool, rec));
-        wait_until([&] { return rec.sent.load() >= p.events || !rec.error.empty(); }, 3600);
-        rec.stop_us = 0;  // read on the strand at its next message: stops sending
-        wait_until([&] { return rec.acked.load() >= rec.sent.load(); }, 60);
+        loop.start();
+        wait_until([&] { return rec.sent.load() >= p.events || rec.failed.load(); }, 3600);
+        rec.stop_us = 0;  // the loop stops sending at its next look
+        wait_until([&] { return rec.acked.load() >= rec.sent.load() || rec.failed.load(); }, 60);
         record_s = (mono_us() - begin) / 1e6;
-        pool->stop();
-        rec.wake.reset();  // before its context
-        pool.reset();
-        if (!rec.error.empty()) throw std::runtime_error("recording failed: " + rec.error);
+        loop.stop();
+        if (rec.failed) throw std::runtime_error("recording failed: " + rec.error);
     }
     auto before = read_process(t.pid);
     std::atomic<bool> sampling{true};
