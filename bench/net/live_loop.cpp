@@ -24,6 +24,11 @@ constexpr std::size_t initial_room = 64 << 10;
 constexpr std::int64_t max_wait_us = 20'000;  // stop() is seen within this
 constexpr std::int64_t sweep_us = 50'000;     // publishers waiting for acks see their stop
 constexpr int events_per_wait = 256;
+// A publisher's send may be this late: one wake-up then sends every message
+// due within it (a gym's rigs, each on its own phase, would otherwise wake
+// the loop some 30,000 times a second). The send time is taken when the
+// message goes, so latencies stay exact.
+constexpr std::int64_t timer_slack_us = 1'000;
 
 }  // namespace
 
@@ -86,7 +91,7 @@ class live_loop::thread_loop {
                 last_sweep = now;
             }
             auto until = now + max_wait_us;
-            if (!timers_.empty()) until = std::min(until, timers_.top().at);
+            if (!timers_.empty()) until = std::min(until, timers_.top().at + timer_slack_us);
             auto wait = std::max<std::int64_t>(0, until - mono_us());
             timespec timeout{static_cast<time_t>(wait / 1'000'000),
                              static_cast<long>(wait % 1'000'000) * 1000};
