@@ -30,6 +30,20 @@ constexpr int events_per_wait = 256;
 // message goes, so latencies stay exact.
 constexpr std::int64_t timer_slack_us = 1'000;
 
+// epoll_pwait2 (Linux 5.11) waits to the microsecond; epoll_wait, its
+// fallback, to the millisecond.
+int wait_events(int epoll, epoll_event* events, int max, std::int64_t wait_us) {
+    static std::atomic<bool> precise{true};
+    if (precise.load(std::memory_order_relaxed)) {
+        timespec timeout{static_cast<time_t>(wait_us / 1'000'000),
+                         static_cast<long>(wait_us % 1'000'000) * 1000};
+        int n = ::epoll_pwait2(epoll, events, max, &timeout, nullptr);
+        if (n >= 0 || errno != ENOSYS) return n;
+        precise = false;
+    }
+    return ::epoll_wait(epoll, events, max, static_cast<int>((wait_us + 999) / 1000));
+}
+
 }  // namespace
 
 struct live_loop::connection {
@@ -93,9 +107,7 @@ class live_loop::thread_loop {
             auto until = now + max_wait_us;
             if (!timers_.empty()) until = std::min(until, timers_.top().at + timer_slack_us);
             auto wait = std::max<std::int64_t>(0, until - mono_us());
-            timespec timeout{static_cast<time_t>(wait / 1'000'000),
-                             static_cast<long>(wait % 1'000'000) * 1000};
-            int n = ::epoll_pwait2(epoll_, events.data(), events_per_wait, &timeout, nullptr);
+            int n = wait_events(epoll_, events.data(), events_per_wait, wait);
             for (int i = 0; i < n; ++i) {
                 auto& c = *static_cast<connection*>(events[i].data.ptr);
                 if (!c.closed && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))

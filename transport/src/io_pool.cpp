@@ -32,8 +32,12 @@ void io_pool::stop() {
     work_.clear();
     for (auto& c : contexts_)
         c->stop();
-    for (auto& t : threads_)
-        t.join();
+    for (auto& t : threads_) {
+        if (t.get_id() == std::this_thread::get_id())
+            t.detach();  // the pool's last owner let go on one of its threads
+        else
+            t.join();
+    }
     threads_.clear();
 }
 

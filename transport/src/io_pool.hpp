@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <memory>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -32,7 +31,7 @@ class io_pool {
     boost::asio::io_context& first() { return *contexts_.front(); }
 
     void start();  // a thread per context, running until stop()
-    void stop();   // stops every context and joins its thread
+    void stop();   // stops every context and joins its thread (not its own)
 
   private:
     // An io_context whose shutdown (destroying the handlers it holds) the
@@ -45,7 +44,7 @@ class io_pool {
     using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
     std::vector<std::unique_ptr<context>> contexts_;
-    std::vector<std::optional<work_guard>> work_;
+    std::vector<work_guard> work_;
     std::vector<std::thread> threads_;
     std::atomic<unsigned> next_{0};
 };
