@@ -87,7 +87,7 @@ class live_loop::thread_loop {
     void run() {
         for (auto& c : connections_) {
             if (c->end > c->begin) handle(*c, mono_us());  // read before the hand-over
-            if (c->p && !c->closed) publish(*c);
+            if (c->p && !c->closed && !c->scheduled) publish(*c);
         }
         std::vector<epoll_event> events(events_per_wait);
         std::int64_t last_sweep = mono_us();

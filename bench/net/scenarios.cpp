@@ -4,12 +4,15 @@
 // (live_loop.hpp, as many threads); replays stay on Asio. Each client keeps
 // its own figures, merged once its threads have stopped.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -141,7 +144,14 @@ void open_all(const target& t, unsigned threads, std::vector<std::unique_ptr<Cli
     pool.start();
     for (auto& c : all)
         pool.spawn(open_client(pool, *c));
-    await_ready(all);
+    try {
+        await_ready(all);
+    } catch (...) {
+        pool.stop();
+        for (auto& c : all)
+            if (c->fd >= 0) ::close(std::exchange(c->fd, -1));
+        throw;
+    }
     pool.stop();
     for (auto& c : all)
         loop.add(*c);

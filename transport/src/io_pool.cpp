@@ -1,6 +1,8 @@
 #include "io_pool.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace belay::transport {
 
@@ -33,10 +35,13 @@ void io_pool::stop() {
     for (auto& c : contexts_)
         c->stop();
     for (auto& t : threads_) {
-        if (t.get_id() == std::this_thread::get_id())
-            t.detach();  // the pool's last owner let go on one of its threads
-        else
-            t.join();
+        if (t.get_id() == std::this_thread::get_id()) {
+            // A context cannot be stopped and destroyed from its own thread;
+            // the server stops the pool before its last owner lets go.
+            std::fputs("belayd: io_pool stopped from one of its own threads\n", stderr);
+            std::abort();
+        }
+        t.join();
     }
     threads_.clear();
 }

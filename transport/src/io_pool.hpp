@@ -31,7 +31,8 @@ class io_pool {
     boost::asio::io_context& first() { return *contexts_.front(); }
 
     void start();  // a thread per context, running until stop()
-    void stop();   // stops every context and joins its thread (not its own)
+    // Stops every context and joins its thread; never from one of them.
+    void stop();
 
   private:
     // An io_context whose shutdown (destroying the handlers it holds) the
