@@ -18,7 +18,7 @@
 namespace belay::engine {
 namespace {
 
-rocksdb::ColumnFamilyOptions stream_keyed_options(std::size_t memtable_mb) {
+rocksdb::ColumnFamilyOptions stream_keyed_options() {
     rocksdb::ColumnFamilyOptions cf;
     cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(16));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
@@ -29,7 +29,17 @@ rocksdb::ColumnFamilyOptions stream_keyed_options(std::size_t memtable_mb) {
     // last insert went turns most memtable inserts from a skiplist search
     // into a step.
     cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(16));
-    cf.write_buffer_size = memtable_mb << 20;
+    // The indexes' tables span every live stream, so their flushes cost per
+    // entry, not per byte: small memtables keep each flush short (a 4 MiB
+    // one holds some 58,000 entries, about 50 ms of the flush thread), where
+    // 16 and 32 MiB ones took it 0.2 and 0.3 s at a time, long enough to
+    // show in the gym's p99. Compactions wait for 16 tables, so they come
+    // no more often than they did with the larger memtables; reads check
+    // more tables' filters meanwhile (a million-event replay: -15 %).
+    cf.write_buffer_size = 4 << 20;
+    cf.level0_file_num_compaction_trigger = 16;
+    cf.level0_slowdown_writes_trigger = 48;
+    cf.level0_stop_writes_trigger = 64;
     cf.compression = rocksdb::kLZ4Compression;
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -60,8 +70,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> descriptors(const std::vector<std::
     std::vector<rocksdb::ColumnFamilyDescriptor> out{
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
         {layout::log_cf, log_options()},
-        {layout::streams_cf, stream_keyed_options(16)},
-        {layout::client_ids_cf, stream_keyed_options(32)},
+        {layout::streams_cf, stream_keyed_options()},
+        {layout::client_ids_cf, stream_keyed_options()},
         {layout::meta_cf, rocksdb::ColumnFamilyOptions{}},
     };
     for (auto* v1 : {layout::v1_events_cf, layout::v1_global_cf})
@@ -88,12 +98,12 @@ rocksdb::DBOptions db_options() {
     o.max_background_jobs = 2;
     o.bytes_per_sync = 1 << 20;
     o.keep_log_file_num = 4;
-    // The WAL is kept until every column family has flushed what it holds.
-    // The stream and client-id indexes fill their memtables some 50 times
-    // slower than the events do, so a smaller bound forced them to flush
-    // every few seconds under load (at 1,000 gym sessions every 3.5 s, a
-    // third of a second of one core each time). It also bounds what a
-    // recovery after a crash replays.
+    // The WAL is kept until every column family has flushed what it holds;
+    // past this bound RocksDB forces flushes of whatever holds the oldest.
+    // 256 MiB forced the indexes (then 16 and 32 MiB memtables) to flush
+    // every 3.5 s at 1,000 gym sessions, a third of a second of one core
+    // each time; with their 4 MiB memtables it still gave the gym more slow
+    // quarter seconds. It also bounds what a recovery after a crash replays.
     o.max_total_wal_size = std::uint64_t{1} << 30;
     o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
     o.info_log = std::make_shared<stderr_logger>(o.info_log_level);
