@@ -145,7 +145,7 @@ asio::awaitable<std::string_view> raw_ws::read() {
         begin_ += f.size;
         if (f.opcode == 0x1 || f.opcode == 0x2 || f.opcode == 0x0) co_return f.payload;
         if (f.opcode == 0x8) throw ws_closed(close_code(f.payload));
-        if (f.opcode == 0x9 && answer_pings) {
+        if (f.opcode == 0x9) {
             std::string pong;
             append_frame(0xA, f.payload, mask_state_, pong);
             co_await asio::async_write(socket_, asio::buffer(pong), use_awaitable);

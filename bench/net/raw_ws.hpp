@@ -54,7 +54,7 @@ class raw_ws {
                                                   std::string host, std::string path);
 
     // The next text message: a view valid until the next read. Answers pings
-    // itself when `answer_pings` (only for sockets nobody else writes to).
+    // itself (the live sockets that write leave Asio before they do).
     boost::asio::awaitable<std::string_view> read();
     boost::asio::awaitable<void> write(std::string_view text);
     boost::asio::awaitable<void> close(std::uint16_t code = 1000);
@@ -62,8 +62,6 @@ class raw_ws {
     // descriptor, now the caller's to close, and into `unread` what was read
     // from it but not yet returned.
     int release(std::string& unread);
-
-    bool answer_pings = true;
 
   private:
     boost::asio::awaitable<void> fill();  // reads more bytes into the buffer

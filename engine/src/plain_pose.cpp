@@ -30,6 +30,10 @@ namespace {
 constexpr std::size_t max_number_chars = 40;
 constexpr std::size_t max_integer_digits = 15;
 
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
@@ -57,7 +61,7 @@ struct scanner {
 
     void space() {
         const char* start = p;
-        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        while (p < end && is_space(*p))
             ++p;
         if (p != start) spaced = true;
     }
@@ -226,7 +230,7 @@ bool validate_plain_pose(std::string_view text, const validation_limits& limits,
     } else {
         // Only structure and numbers in here: every whitespace byte goes.
         for (char c : pose)
-            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') out.payload += c;
+            if (!is_space(c)) out.payload += c;
     }
     out.payload += '}';
     return true;
