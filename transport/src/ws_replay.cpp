@@ -446,8 +446,16 @@ void replay_connection::on_end() {
         send_text(not_found_message(session_));
         return close_with(4404, "session not found");
     }
-    // Following: a session still going waits for its next events.
-    if (params_.follow && view->status == "started") return;
+    // Following: a session still going waits for its next events. One that
+    // has ended completes once the log is read up to its last event: the
+    // projection can show the end before the nudge to read that event comes.
+    if (params_.follow) {
+        if (view->status == "started") return;
+        if (read_seq_ <= view->last_seq) {
+            at_end_ = false;
+            return read_ahead();
+        }
+    }
     completed_sent_ = true;
     send_text(fmt::format(R"({{"type":"replay_completed","last_seq":{}}})", read_seq_ - 1));
 }
