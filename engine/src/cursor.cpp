@@ -76,6 +76,7 @@ class indexed_cursor final : public cursor_base {
             if (!layout::parse_stream_key(view(index_->key()), stream, s) ||
                 !layout::parse_position(view(index_->value()), p))
                 return fail(errc::corruption);
+            if (p.value > log_->readable()) return false;  // not durable yet
             index_->Next();
             auto found = step_to(p.value);
             if (!found) return fail(found.error());
@@ -148,6 +149,10 @@ class position_cursor final : public cursor_base {
         }
         log_position p;
         if (!layout::parse_position(view(it_->key()), p)) return fail(errc::corruption);
+        if (p.value > log_->readable()) {  // not durable yet: the end, for now
+            it_.reset();
+            return false;
+        }
         if (auto ec = decode_at(p.value, view(it_->value()), out)) return fail(ec);
         next_ = p.value + 1;
         it_->Next();

@@ -184,6 +184,7 @@ result<event> event_log::read_event(session_id stream, seq s) {
     if (!status.ok()) return to_error(status);
     log_position p;
     if (!layout::parse_position({value.data(), value.size()}, p)) return errc::corruption;
+    if (p.value > impl_->readable()) return errc::not_found;  // not durable yet
     value.Reset();
     status = impl_->db->Get(rocksdb::ReadOptions{}, impl_->log, layout::position_key(p), &value);
     if (status.IsNotFound()) {
@@ -199,7 +200,7 @@ result<event> event_log::read_event(session_id stream, seq s) {
 }
 
 result<seq> event_log::stream_head(session_id stream) {
-    return impl_->read_head(stream);
+    return impl_->read_head(stream, impl_->readable());
 }
 
 log_position event_log::last_position() const {

@@ -273,17 +273,19 @@ boost::system::error_code event_log::impl::load_committed() {
     return {};
 }
 
-result<seq> event_log::impl::read_head(session_id stream) {
+result<seq> event_log::impl::read_head(session_id stream, std::uint64_t up_to) {
     rocksdb::ReadOptions ro;
     ro.prefix_same_as_start = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, streams));
-    it->SeekForPrev(layout::stream_key(stream, seq{UINT64_MAX}));
-    if (it->Valid()) {
+    for (it->SeekForPrev(layout::stream_key(stream, seq{UINT64_MAX})); it->Valid(); it->Prev()) {
         session_id found;
         seq s;
-        if (!layout::parse_stream_key({it->key().data(), it->key().size()}, found, s))
+        log_position p;
+        if (!layout::parse_stream_key({it->key().data(), it->key().size()}, found, s) ||
+            !layout::parse_position({it->value().data(), it->value().size()}, p))
             return errc::corruption;
-        if (found == stream) return s;
+        if (found != stream) break;
+        if (p.value <= up_to) return s;
     }
     if (auto ec = to_error(it->status())) return ec;
     return seq{0};

@@ -38,7 +38,8 @@ struct event_log::impl {
     std::string secondary_dir;  // read-only instances: removed on close
     bool read_only = false;
 
-    // The last committed position, and a wake-up for those waiting on it.
+    // The last committed (durable, published) position, and a wake-up for
+    // those waiting on it.
     std::atomic<std::uint64_t> committed{0};
     std::mutex commit_mutex;
     std::condition_variable commit_cv;
@@ -70,8 +71,11 @@ struct event_log::impl {
     // format 2, and drops format 1's column families.
     [[nodiscard]] boost::system::error_code convert_v1();
     [[nodiscard]] boost::system::error_code drop_v1();
-    // The stream's last seq, read from storage.
-    [[nodiscard]] result<seq> read_head(session_id stream);
+    // The stream's last seq at a position up to `up_to`, read from storage.
+    [[nodiscard]] result<seq> read_head(session_id stream, std::uint64_t up_to = UINT64_MAX);
+    // Readers stop at this position: what is past it may be written but not
+    // yet durable (group_commit.hpp).
+    std::uint64_t readable() const { return committed.load(std::memory_order_acquire); }
     // Whether the stream index has (stream, s) now. A reader that found an
     // index entry and then no event asks: gone from the index means purged
     // in between, still there means corruption.

@@ -8,6 +8,7 @@ there once and writes work again.
 
 usage: /usr/bin/python3 test_faults.py BELAYD sync|buffered
        /usr/bin/python3 test_faults.py BELAYD stop_during_slow_commit SLOW_MS
+       /usr/bin/python3 test_faults.py BELAYD unsynced_unseen
 """
 import asyncio
 import json
@@ -184,8 +185,59 @@ async def stop_during_slow_commit(binary, slow_ms):
         shutil.rmtree(root, ignore_errors=True)
 
 
+async def unsynced_unseen(binary):
+    """Under sync durability a round is written to RocksDB before its sync
+    and the sync runs beside the next round: no reader may see an event
+    before it is durable. While one append's sync takes 1.5 s, the REST
+    events list, the session as of a seq, and a second live socket that
+    reads the log from the start all end before it; once acked, all have
+    it."""
+    root = tempfile.mkdtemp(prefix="belay-faults-")
+    data, slow = os.path.join(root, "data"), os.path.join(root, "slow-disk")
+    env = {"LD_PRELOAD": os.environ["BELAY_FAULT_LIB"], "BELAY_SLOW_FILE": slow,
+           "BELAY_SLOW_MS": "1500",
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    try:
+        with Belayd(binary, "--durability", "sync", env=env, data_dir=data) as b:
+            sid = b.make_session()
+            events_path = f"/api/sessions/{sid}/events/?from_seq=1&limit=100"
+            status, before = b.rest("GET", events_path)
+            assert status == 200 and len(before) == 1, before  # session_created
+            async with connect(b.url(sid)) as ws:
+                assert json.loads(await ws.recv())["type"] == "session_state"
+                open(slow, "w").close()  # the disk turns slow
+                await ws.send(json.dumps({**pose(1), "id": "unsynced"}))
+                await asyncio.sleep(0.3)  # written; its sync has 1.2 s to go
+                status, during = b.rest("GET", events_path)
+                assert status == 200 and during == before, during
+                status, at = b.rest("GET", f"/api/sessions/{sid}/?at_seq=2")
+                assert status == 200 and at["last_seq"] == 1, at
+                async with connect(b.url(sid, after_seq=0)) as viewer:
+                    seen = []
+                    try:
+                        while True:
+                            seen.append(json.loads(await asyncio.wait_for(viewer.recv(), 0.5)))
+                    except asyncio.TimeoutError:
+                        pass
+                    assert [m.get("seq") for m in seen if m["type"] != "session_state"] == [1], seen
+                    os.remove(slow)
+                    m = await send_and_answer(ws, {**pose(2), "id": "synced"})
+                    assert m == {"type": "ack", "id": "synced", "seq": 3}, m
+                    live = json.loads(await asyncio.wait_for(viewer.recv(), 15))
+                    assert live["type"] == "pose_updated" and live["seq"] == 2, live
+            status, after = b.rest("GET", events_path)
+            assert [(e["seq"], e.get("client_id")) for e in after] == [
+                (1, None), (2, "unsynced"), (3, "synced")], after
+            print("an event written but not yet synced: unseen by REST, session-at and a "
+                  "second socket; seen by all once acked")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    if sys.argv[2] == "stop_during_slow_commit":
+    if sys.argv[2] == "unsynced_unseen":
+        asyncio.run(unsynced_unseen(sys.argv[1]))
+    elif sys.argv[2] == "stop_during_slow_commit":
         asyncio.run(stop_during_slow_commit(sys.argv[1], int(sys.argv[3])))
     else:
         asyncio.run(disk_write_errors(sys.argv[1], sys.argv[2]))
