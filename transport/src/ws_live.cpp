@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <deque>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
@@ -65,7 +66,13 @@ class live_connection final : public ws_connection {
     void read_from_log();
     void on_log_read(std::vector<frame_ptr> frames, bool at_end, boost::system::error_code ec);
     void handle_message(std::string_view text);
-    void on_appended(std::string client_id, engine::result<std::vector<engine::append_result>> r);
+    using append_outcome = engine::result<std::vector<engine::append_result>>;
+    // From the log's thread: queued, and the first of a burst posts on_acks.
+    void appended(std::string client_id, append_outcome r);
+    void on_acks();
+    // False if the ack was queued for the write loop rather than appended
+    // to the socket's queue (which the caller then flushes).
+    bool on_appended(std::string client_id, append_outcome r);
     // Live, nothing queued, not closing: the next frame may go straight into
     // the socket's write queue (no outbox, no wake of the write loop).
     bool writes_directly() {
@@ -83,6 +90,16 @@ class live_connection final : public ws_connection {
     bool live_ = false;           // fed by the hub; otherwise by reads from the log
     bool reading_log_ = false;
     std::optional<clock_type::time_point> behind_since_;
+
+    // Outcomes of this client's appends, handed over by the log's thread. A
+    // sync completes hundreds of appends at once, often several of one
+    // client's: their acks then go out in one write, not one each.
+    struct append_done {
+        std::string client_id;
+        append_outcome outcome;
+    };
+    std::mutex appended_mutex_;
+    std::vector<append_done> appended_;  // guarded by appended_mutex_
 };
 
 asio::awaitable<void> live_connection::run(std::optional<std::uint64_t> after_seq) {
@@ -267,48 +284,68 @@ void live_connection::handle_message(std::string_view text) {
     state_->router.context().log.append_async(
         std::move(one), [c = context_bound<std::shared_ptr<live_connection>>{state_->io, shared()},
                          id = m.client_id, start](auto result) mutable {
-            auto& self = c.held;
-            self->state_->stats.append_done(
+            c.held->state_->stats.append_done(
                 1, std::chrono::duration<double>(clock_type::now() - start).count());
-            asio::post(self->ws_.get_executor(),
-                       [self, id = std::move(id), result = std::move(result)]() mutable {
-                           self->on_appended(std::move(id), std::move(result));
-                       });
+            c.held->appended(std::move(id), std::move(result));
         });
 }
 
-void live_connection::on_appended(std::string client_id,
-                                  engine::result<std::vector<engine::append_result>> r) {
-    if (done_) return;
+void live_connection::appended(std::string client_id, append_outcome r) {
+    bool first;
+    {
+        std::lock_guard lock(appended_mutex_);
+        first = appended_.empty();
+        appended_.push_back({std::move(client_id), std::move(r)});
+    }
+    if (first) asio::post(ws_.get_executor(), [self = shared()] { self->on_acks(); });
+}
+
+void live_connection::on_acks() {
+    std::vector<append_done> done;
+    {
+        std::lock_guard lock(appended_mutex_);
+        done.swap(appended_);
+    }
+    bool flush = false;
+    for (auto& d : done)
+        flush |= on_appended(std::move(d.client_id), std::move(d.outcome));
+    if (flush) ws_.next_layer().flush();
+}
+
+bool live_connection::on_appended(std::string client_id, append_outcome r) {
+    if (done_) return false;
     if (!r && r.error() == engine::errc::stream_purged) {
         send_text(not_found_message(session_));
-        return close_with(4404, "session not found");
+        close_with(4404, "session not found");
+        return false;
     }
     if (!r) {
         state_->stats.append_failed();
-        return send_text(error_message(
-            "append_failed",
-            "The event log could not store the message: " + r.error().message() + "."));
+        send_text(error_message("append_failed", "The event log could not store the message: " +
+                                                     r.error().message() + "."));
+        return false;
     }
-    if (client_id.empty()) return;
+    if (client_id.empty()) return false;
     auto seq = r->front().seq.value;
     std::string ack = "{\"type\":\"ack\",\"id\":";
     engine::append_json_string(ack, client_id);
     ack += fmt::format(",\"seq\":{}}}", seq);
-    // The hub is batching and this client's next event is the one acked:
-    // its frame and the ack go out in one write now, rather than the ack now
-    // and the frame with the batch.
     auto& out = ws_.next_layer();
-    if (seq == next_seq_ && writes_directly() && out.pending() < write_batch_bytes) {
+    if (!writes_directly() || out.pending() >= write_batch_bytes) {
+        send_text(std::move(ack));
+        return false;
+    }
+    // The hub is batching and this client's next event is the one acked:
+    // its frame and the ack go out in one write, rather than the ack now
+    // and the frame with the batch.
+    if (seq == next_seq_) {
         if (auto f = state_->hub->waiting_frame(session_, seq)) {
             out.append_text(f->text);
             ++next_seq_;
-            out.append_text(ack);
-            out.flush();
-            return;
         }
     }
-    send_text(std::move(ack));
+    out.append_text(ack);
+    return true;
 }
 
 }  // namespace
