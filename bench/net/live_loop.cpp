@@ -172,7 +172,8 @@ class live_loop::thread_loop {
         if (c.p && c.p->rate <= 0 && !c.scheduled) publish(c);  // acks open the window
     }
 
-    // Sends what the publisher has due; schedules its next look.
+    // Sends what the publisher has due, in one send(2) as a client with
+    // several messages ready would; schedules its next look.
     void publish(connection& c) {
         auto& p = *c.p;
         for (;;) {
@@ -183,13 +184,12 @@ class live_loop::thread_loop {
                     timers_.push({wake_at, &c});
                     c.scheduled = true;
                 }
-                return;
+                break;
             }
             p.next_message(now, c.message);
             append_frame(0x1, c.message, c.mask, c.out);
-            flush(c);
-            if (c.closed) return;
         }
+        flush(c);
     }
 
     void flush(connection& c) {
