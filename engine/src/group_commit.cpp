@@ -68,24 +68,12 @@ void group_commit::put_event(round& r, session_id stream, seq s, log_position po
     r.staged.push_back({stream, s, pos});
 }
 
-// A round written to RocksDB, and what acknowledging it takes.
-struct group_commit::written {
-    std::vector<pending_append> batch;
-    std::vector<std::vector<append_result>> results;  // per pending
-    std::vector<boost::system::error_code> refused;   // per pending
-    std::vector<event> committed;                     // for the listeners
-    std::vector<session_id> purged;
-    std::uint64_t last_position = 0;
-};
-
 group_commit::group_commit(event_log::impl& log, durability mode, std::size_t max_batch_events)
     : log_(log),
       mode_(mode),
       max_batch_events_(max_batch_events),
       last_position_(log.committed.load()),
-      thread_([this] { run(); }) {
-    if (mode_ == durability::sync) syncer_ = std::thread([this] { run_syncer(); });
-}
+      thread_([this] { run(); }) {}
 
 group_commit::~group_commit() {
     {
@@ -94,12 +82,6 @@ group_commit::~group_commit() {
     }
     wake_.notify_one();
     thread_.join();
-    {
-        std::lock_guard lock(sync_mutex_);
-        writer_done_ = true;
-    }
-    sync_wake_.notify_one();
-    if (syncer_.joinable()) syncer_.join();
 }
 
 void group_commit::submit(pending_append p) {
@@ -141,66 +123,11 @@ void group_commit::run() {
                 if (batch.back().is_restore) break;
             }
         }
-        if (auto ec = health()) {
-            // The syncer failed after this batch was taken.
-            for (auto& p : batch)
-                p.done(errc::log_failed);
-        } else if (batch.size() == 1 && batch.front().is_restore) {
+        if (batch.size() == 1 && batch.front().is_restore)
             write_restore(batch.front());
-        } else {
-            write_round(batch);
-        }
-        batch.clear();
-    }
-}
-
-// Makes every round written so far durable with one SyncWAL(), then
-// completes them in the order they were written. A failed sync leaves those
-// rounds' fate unknown, as a failed write does.
-void group_commit::run_syncer() {
-    std::vector<written> rounds;
-    for (;;) {
-        {
-            std::unique_lock lock(sync_mutex_);
-            sync_wake_.wait(lock, [this] { return writer_done_ || !unsynced_.empty(); });
-            if (unsynced_.empty()) return;  // the writer stopped, and all is synced
-            rounds.swap(unsynced_);
-        }
-        auto ec = health();
-        if (!ec) ec = to_error(log_.db->SyncWAL());
-        if (ec) {
-            fail(ec);
-            for (auto& w : rounds)
-                for (auto& p : w.batch)
-                    p.done(ec);
-        } else {
-            for (auto& w : rounds)
-                complete(w);
-        }
-        rounds.clear();
-    }
-}
-
-void group_commit::hand_over(written w) {
-    if (mode_ != durability::sync) return complete(w);
-    {
-        std::lock_guard lock(sync_mutex_);
-        unsynced_.push_back(std::move(w));
-    }
-    sync_wake_.notify_one();
-}
-
-void group_commit::complete(written& w) {
-    for (auto stream : w.purged)
-        log_.mark_purged(stream);
-    log_.publish_commit(log_position{w.last_position}, w.committed);
-    for (std::size_t i = 0; i < w.batch.size(); ++i) {
-        if (w.refused[i])
-            w.batch[i].done(w.refused[i]);
-        else if (w.results.empty())  // a restore
-            w.batch[i].done(std::vector<append_result>{});
         else
-            w.batch[i].done(std::move(w.results[i]));
+            write_round(batch);
+        batch.clear();
     }
 }
 
@@ -215,7 +142,7 @@ result<seq> group_commit::head(session_id stream, round& r) {
 
 bool group_commit::purged(session_id stream, const round& r) const {
     if (std::find(r.purged.begin(), r.purged.end(), stream) != r.purged.end()) return true;
-    return purged_.count(stream) > 0 || log_.is_purged(stream);
+    return log_.is_purged(stream);
 }
 
 // Stages the pending's appends into the round. errc::stream_purged refuses
@@ -333,8 +260,11 @@ void group_commit::write_round(std::vector<pending_append>& batch) {
             ec = stage_purge(batch[i].purge, r);
         }
     }
-    if (!ec && r.batch.Count() > 0)
-        ec = to_error(log_.db->Write(rocksdb::WriteOptions{}, &r.batch));
+    if (!ec && r.batch.Count() > 0) {
+        rocksdb::WriteOptions w;
+        w.sync = mode_ == durability::sync;
+        ec = to_error(log_.db->Write(w, &r.batch));
+    }
     if (ec) {
         fail(ec);
         for (auto& p : batch)
@@ -345,11 +275,16 @@ void group_commit::write_round(std::vector<pending_append>& batch) {
         heads_[stream] = s;
     for (auto stream : r.purged) {
         heads_.erase(stream);
-        purged_.insert(stream);
+        log_.mark_purged(stream);
     }
     last_position_ = r.position;
-    hand_over({std::move(batch), std::move(results), std::move(refused), std::move(r.committed),
-               std::move(r.purged), last_position_});
+    log_.publish_commit(log_position{last_position_}, r.committed);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (refused[i])
+            batch[i].done(refused[i]);
+        else
+            batch[i].done(std::move(results[i]));
+    }
 }
 
 void group_commit::write_restore(pending_append& p) {
@@ -367,19 +302,17 @@ void group_commit::write_restore(pending_append& p) {
             r.batch.Put(log_.client_ids, layout::client_id_key(e.stream, e.client_id),
                         layout::client_id_value(e.seq, e.position));
     }
-    if (auto ec = to_error(log_.db->Write(rocksdb::WriteOptions{}, &r.batch))) {
+    rocksdb::WriteOptions w;
+    w.sync = mode_ == durability::sync;
+    if (auto ec = to_error(log_.db->Write(w, &r.batch))) {
         fail(ec);
         return p.done(ec);
     }
     for (auto& [stream, s] : r.heads)
         heads_[stream] = s;
     last_position_ = r.position;
-    written w;
-    w.committed = std::move(p.restore);
-    w.batch.push_back(std::move(p));
-    w.refused.resize(1);
-    w.last_position = last_position_;
-    hand_over(std::move(w));
+    log_.publish_commit(log_position{last_position_}, p.restore);
+    p.done(std::vector<append_result>{});
 }
 
 // A failed write leaves the log's state unknown (the batch may or may not be

@@ -1,25 +1,17 @@
 #pragma once
 // The single writer thread. Appends queued by any thread are folded into one
 // RocksDB WriteBatch per round, written with the configured durability, and
-// acknowledged only after that write is durable. While one round is being
+// acknowledged only after that write returned. While one round is being
 // written, the next one queues up: that is what makes durable writes cheap.
 //
-// Under `sync` durability the fsync has a thread of its own: the writer
-// writes a round to the WAL and the memtables unsynced and goes on to the
-// next, while the syncer makes everything written so far durable with one
-// SyncWAL() and only then publishes those rounds and acknowledges them, in
-// order. Readers see a round's events in RocksDB before its sync; the log's
-// readers stop at the committed position, which the syncer alone advances.
-//
 // The writer thread alone owns the stream heads, the next position and the
-// purges it has written; nothing else mutates them.
+// failure state; nothing else mutates them.
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "log_impl.hpp"
 
@@ -44,15 +36,10 @@ class group_commit {
 
   private:
     struct round;
-    struct written;
 
     void run();
-    void run_syncer();
     void write_round(std::vector<pending_append>& batch);
     void write_restore(pending_append& p);
-    // A written round: to the syncer under `sync` durability, else done now.
-    void hand_over(written w);
-    void complete(written& w);
     [[nodiscard]] result<seq> head(session_id stream, round& r);
     [[nodiscard]] boost::system::error_code stage(pending_append& p, round& r,
                                                   std::vector<append_result>& results);
@@ -74,19 +61,11 @@ class group_commit {
     bool stopping_ = false;
     boost::system::error_code failed_;  // guarded by mutex_
 
-    // Rounds written and waiting for their sync (sync durability only).
-    std::mutex sync_mutex_;
-    std::condition_variable sync_wake_;
-    std::vector<written> unsynced_;
-    bool writer_done_ = false;  // guarded by sync_mutex_
-
     // Writer thread only.
     std::unordered_map<session_id, std::uint64_t> heads_;
-    std::unordered_set<session_id> purged_;  // written, maybe not yet synced
     std::uint64_t last_position_ = 0;
 
     std::thread thread_;
-    std::thread syncer_;
 };
 
 }  // namespace belay::engine

@@ -73,8 +73,8 @@ struct event_log::impl {
     [[nodiscard]] boost::system::error_code drop_v1();
     // The stream's last seq at a position up to `up_to`, read from storage.
     [[nodiscard]] result<seq> read_head(session_id stream, std::uint64_t up_to = UINT64_MAX);
-    // Readers stop at this position: what is past it may be written but not
-    // yet durable (group_commit.hpp).
+    // Readers stop at this position: what is past it may be in RocksDB
+    // before its round is durable and published.
     std::uint64_t readable() const { return committed.load(std::memory_order_acquire); }
     // Whether the stream index has (stream, s) now. A reader that found an
     // index entry and then no event asks: gone from the index means purged
