@@ -216,7 +216,8 @@ boost::system::error_code event_log::impl::open_secondary() {
         return to_error(listed);
     }
     // A format 1 log is converted by its first writable open, never here.
-    if (contains(existing, layout::v1_events_cf)) return errc::old_format;
+    if (contains(existing, layout::v1_events_cf) && !contains(existing, layout::log_cf))
+        return errc::old_format;
     auto names = descriptors(existing);
     // A secondary replays the WAL into memtables it never flushes: with the
     // indexes' small memtables RocksDB would warn, for every one past the
@@ -235,6 +236,16 @@ boost::system::error_code event_log::impl::open_secondary() {
     db.reset(raw);
     assign_handles(names);
     read_only = true;
+    // Format 1's column families beside format 2's: a conversion under way
+    // (its mark still 1: refused) or, with format 2's mark, what a crash between
+    // the conversion's mark and its drops leaves. Then the log is format 2,
+    // and they are ignored until a writable open drops them.
+    if (v1_events || v1_global) {
+        std::string format;
+        auto s = db->Get(rocksdb::ReadOptions{}, meta, "format", &format);
+        if (!s.ok() && !s.IsNotFound()) return to_error(s);
+        if (!s.ok() || format != layout::format) return errc::old_format;
+    }
     if (auto ec = load_purged()) return ec;
     return load_committed();
 }

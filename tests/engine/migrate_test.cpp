@@ -168,6 +168,12 @@ TEST_CASE("a conversion that stopped after its mark only drops format 1's column
     // data and format 1's column families beside it.
     with_raw_db(dir, {"default", "log", "streams", "client_ids", "meta", "events", "global"},
                 [](rocksdb::DB&, auto&) {});
+    {
+        // A read-only open (belay inspect) reads it as the format 2 log it is.
+        auto ro = event_log::open_read_only(dir.str());
+        REQUIRE(ro);
+        CHECK(drain((*ro)->read_stream(a)).size() == 1);
+    }
     auto log = open_log(dir);
     CHECK(column_families(dir) ==
           std::vector<std::string>{"client_ids", "default", "log", "meta", "streams"});
