@@ -4,11 +4,14 @@
 
 #include "belay/engine/bytes.hpp"
 #include "layout.hpp"
+#include "packed_pose.hpp"
 
 namespace belay::engine {
 namespace {
 
-constexpr std::uint8_t format_v1 = 1;
+// The first byte: how the payload is stored.
+constexpr std::uint8_t payload_json = 1;
+constexpr std::uint8_t payload_packed_pose = 2;  // packed_pose.hpp
 
 void encode_parts(std::string& out, log_position position, seq s, session_id stream,
                   event_type type, std::int64_t recv_time_us, std::string_view author,
@@ -16,7 +19,7 @@ void encode_parts(std::string& out, log_position position, seq s, session_id str
     std::size_t start = out.size();
     out.resize(start + codec_header_size);
     char* p = out.data() + start;
-    p[0] = static_cast<char>(format_v1);
+    p[0] = static_cast<char>(payload_json);
     p[1] = static_cast<char>(type);
     layout::put_be64(p + codec_position_offset, position.value);
     layout::put_be64(p + codec_seq_offset, s.value);
@@ -24,7 +27,10 @@ void encode_parts(std::string& out, log_position position, seq s, session_id str
     std::memcpy(p + 26, stream.bytes().data(), 16);
     put_bytes(out, author);
     put_bytes(out, client_id);
-    out.append(payload);
+    if (type == event_type::pose_updated && pack_pose(payload, out))
+        out[start] = static_cast<char>(payload_packed_pose);
+    else
+        out.append(payload);
 }
 
 std::size_t encoded_size(std::string_view author, std::string_view client_id,
@@ -63,7 +69,8 @@ void stamp_event(std::string& record, log_position position, seq s) {
 boost::system::error_code decode_event(std::string_view bytes, event& out) {
     if (bytes.size() < codec_header_size) return errc::corruption;
     const char* p = bytes.data();
-    if (static_cast<std::uint8_t>(p[0]) != format_v1) return errc::corruption;
+    const auto stored = static_cast<std::uint8_t>(p[0]);
+    if (stored != payload_json && stored != payload_packed_pose) return errc::corruption;
     auto raw_type = static_cast<std::uint8_t>(p[1]);
     if (!is_known(raw_type)) return errc::corruption;
     out.type = static_cast<event_type>(raw_type);
@@ -75,7 +82,10 @@ boost::system::error_code decode_event(std::string_view bytes, event& out) {
     out.stream = session_id{id};
     std::string_view rest = bytes.substr(codec_header_size);
     if (!get_bytes(rest, out.author) || !get_bytes(rest, out.client_id)) return errc::corruption;
-    out.payload.assign(rest.data(), rest.size());
+    if (stored == payload_json)
+        out.payload.assign(rest.data(), rest.size());
+    else if (out.type != event_type::pose_updated || !unpack_pose(rest, out.payload))
+        return errc::corruption;
     return {};
 }
 

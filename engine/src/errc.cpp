@@ -33,6 +33,8 @@ class category final : public boost::system::error_category {
             case errc::old_format:
                 return "the log is in format 1: open it once for writing (start belayd on it) "
                        "to convert it";
+            case errc::new_format:
+                return "the log was written by a later belay, in a format this build cannot read";
         }
         return "unknown engine error";
     }

@@ -1,5 +1,6 @@
 #include "layout.hpp"
 
+#include <charconv>
 #include <cstring>
 
 namespace belay::engine::layout {
@@ -67,6 +68,14 @@ bool parse_position(std::string_view bytes, log_position& out) {
     if (bytes.size() != 8) return false;
     out = log_position{get_be64(bytes.data())};
     return out.value > 0;
+}
+
+bool is_later_format(std::string_view mark) {
+    unsigned value = 0, ours = 0;
+    const std::string_view current = format;
+    auto [end, ec] = std::from_chars(mark.data(), mark.data() + mark.size(), value);
+    std::from_chars(current.data(), current.data() + current.size(), ours);
+    return ec == std::errc{} && end == mark.data() + mark.size() && value > ours;
 }
 
 }  // namespace belay::engine::layout

@@ -1,17 +1,21 @@
 #pragma once
 // How the log is laid out in RocksDB (private to engine; tests read it to
-// corrupt a log on purpose). Format 2:
+// corrupt a log on purpose). Format 3:
 //
 //   log         be64(position)                → encoded event (codec.hpp)
 //   streams     stream(16) ‖ be64(seq)        → be64(position)
 //   client_ids  stream(16) ‖ client id bytes  → be64(seq) ‖ be64(position)
-//   meta        "format"                      → "2"
+//   meta        "format"                      → "3"
 //               "purged:" stream(16)          → be64(position of the purge)
 //               "checkpoint:" name            → be64(position) ‖ bytes
 //
 // Events are keyed by position, so every memtable flushes to a table that
 // follows the one before: compactions move tables down, they never merge
 // and rewrite them. A stream is read through its index.
+//
+// Format 2 is the same but for its mark, and every event's payload in it is
+// JSON: format 3's records may hold a packed pose (packed_pose.hpp), which
+// a belayd of format 2 cannot read. The first writable open marks it 3.
 //
 // Format 1 (converted at the first writable open, migrate.cpp) keyed events
 // by stream ‖ seq in `events`, with a position index in `global`:
@@ -35,7 +39,10 @@ inline constexpr const char* log_cf = "log";
 inline constexpr const char* streams_cf = "streams";
 inline constexpr const char* client_ids_cf = "client_ids";
 inline constexpr const char* meta_cf = "meta";
-inline constexpr const char* format = "2";
+inline constexpr const char* format = "3";
+inline constexpr const char* format_2 = "2";  // this layout, every payload JSON
+// Whether a format mark is a number above `format`: a later build's log.
+bool is_later_format(std::string_view mark);
 // Format 1's column families: present only until the conversion is done.
 inline constexpr const char* v1_events_cf = "events";
 inline constexpr const char* v1_global_cf = "global";

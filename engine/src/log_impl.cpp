@@ -72,7 +72,8 @@ bool contains(const std::vector<std::string>& names, const char* name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The column families to open: format 2's, and format 1's where they exist.
+// The column families to open: the current format's, and format 1's where
+// they exist.
 std::vector<rocksdb::ColumnFamilyDescriptor> descriptors(const std::vector<std::string>& existing) {
     std::vector<rocksdb::ColumnFamilyDescriptor> out{
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions{}},
@@ -191,8 +192,18 @@ boost::system::error_code event_log::impl::open_db(bool create_if_missing) {
                 db->DropColumnFamily(cf).PermitUncheckedError();
             return ec;
         }
-    } else if (s.ok() && format == layout::format) {
+    } else if (s.ok() && (format == layout::format || format == layout::format_2)) {
         if (auto ec = drop_v1()) return ec;  // a conversion stopped before its end
+        if (format == layout::format_2) {
+            // Format 2's records are format 3's (every payload JSON): only
+            // the mark changes, so that an earlier belayd, which cannot read
+            // a packed pose, refuses the log rather than fail on its events.
+            rocksdb::WriteOptions w;
+            w.sync = true;
+            s = db->Put(w, meta, "format", layout::format);
+        }
+    } else if (s.ok() && layout::is_later_format(format)) {
+        return errc::new_format;
     } else if (s.ok() || s.IsNotFound()) {
         return errc::corruption;
     }
@@ -236,16 +247,17 @@ boost::system::error_code event_log::impl::open_secondary() {
     db.reset(raw);
     assign_handles(names);
     read_only = true;
-    // Format 1's column families beside format 2's: a conversion under way
-    // (its mark still 1: refused) or, with format 2's mark, what a crash between
-    // the conversion's mark and its drops leaves. Then the log is format 2,
-    // and they are ignored until a writable open drops them.
-    if (v1_events || v1_global) {
-        std::string format;
-        auto s = db->Get(rocksdb::ReadOptions{}, meta, "format", &format);
-        if (!s.ok() && !s.IsNotFound()) return to_error(s);
-        if (!s.ok() || format != layout::format) return errc::old_format;
-    }
+    // Format 1's column families beside the current format's: a conversion under way
+    // (its mark still 1: refused) or, with a later mark, what a crash between
+    // the conversion's mark and its drops leaves. Then the log is the later
+    // format, and they are ignored until a writable open drops them.
+    std::string format;
+    auto s = db->Get(rocksdb::ReadOptions{}, meta, "format", &format);
+    if (!s.ok() && !s.IsNotFound()) return to_error(s);
+    if (s.ok() && layout::is_later_format(format)) return errc::new_format;
+    if ((v1_events || v1_global) &&
+        (!s.ok() || (format != layout::format && format != layout::format_2)))
+        return errc::old_format;
     if (auto ec = load_purged()) return ec;
     return load_committed();
 }

@@ -68,7 +68,7 @@ struct event_log::impl {
     // load_purged() first).
     [[nodiscard]] boost::system::error_code load_committed();
     // Writes format 1's events into `log` and `streams`, marks the log
-    // format 2, and drops format 1's column families.
+    // with the current format, and drops format 1's column families.
     [[nodiscard]] boost::system::error_code convert_v1();
     [[nodiscard]] boost::system::error_code drop_v1();
     // The stream's last seq at a position up to `up_to`, read from storage.

@@ -1,10 +1,10 @@
 // Converts a format 1 log (events keyed by stream ‖ seq, layout.hpp) to
-// format 2 (keyed by position, with a stream index), at its first writable
-// open.
+// the current format (keyed by position, with a stream index), at its first
+// writable open.
 //
 // The conversion writes every event into `log` and `streams` in batches,
-// checks that no two of them shared a position, then marks the log format 2
-// with a synced write, then drops format 1's column families. Until the
+// checks that no two of them shared a position, then marks the log with the
+// current format in a synced write, then drops format 1's column families. Until the
 // mark, the old events are untouched: a conversion that stops (a crash, a
 // full disk) starts over at the next open and writes the same keys again;
 // one that fails (a record that does not decode, two at one position) drops

@@ -1,6 +1,7 @@
-// Format 1 logs (events keyed by stream ‖ seq) are converted to format 2 at
-// their first writable open. The format 1 log here is written by hand with
-// RocksDB, key by key as format 1's writer laid it out (layout.hpp).
+// Format 1 logs (events keyed by stream ‖ seq) are converted to the current
+// format at their first writable open, and format 2 logs are marked 3. The
+// old logs here are written by hand with RocksDB, key by key as their
+// writers laid them out (layout.hpp).
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -45,6 +46,17 @@ void with_raw_db(const temp_dir& dir, const std::vector<std::string>& names, Wri
     REQUIRE(db->Close().ok());
 }
 
+// A record as every build before packed poses wrote it: the payload JSON.
+std::string json_record(event e) {
+    const auto type = e.type;
+    e.type = event_type::session_updated;  // a type whose payload is never packed
+    auto bytes = encode_event(e);
+    bytes[1] = static_cast<char>(type);
+    return bytes;
+}
+
+const std::vector<std::string> current_cfs = {"default", "log", "streams", "client_ids", "meta"};
+
 // Two streams, interleaved: a1 b1 a2 b2 … at positions 1…2n; a's events
 // carry client ids.
 std::vector<event> sample_events(session_id a, session_id b, int n) {
@@ -73,7 +85,7 @@ void write_format_1(const temp_dir& dir, const std::vector<event>& events) {
                     std::string index;
                     for (auto& e : events) {
                         auto key = layout::stream_key(e.stream, e.seq);
-                        batch.Put(h[1], key, encode_event(e));
+                        batch.Put(h[1], key, json_record(e));
                         index += key;
                         if (!e.client_id.empty())
                             batch.Put(h[3], layout::client_id_key(e.stream, e.client_id),
@@ -152,7 +164,7 @@ TEST_CASE("a format 1 log is converted at its first writable open, losing nothin
     CHECK(next->seq == seq{51});
     CHECK(next->position == log_position{101});
 
-    SECTION("and reopens as format 2, read-only too") {
+    SECTION("and reopens, read-only too") {
         log.reset();
         auto ro = event_log::open_read_only(dir.str());
         REQUIRE(ro);
@@ -164,12 +176,12 @@ TEST_CASE("a conversion that stopped after its mark only drops format 1's column
     temp_dir dir;
     auto a = session_id::generate();
     open_log(dir)->append(pose_request(a)).value();
-    // What a crash between the format mark and the drops leaves: format 2's
-    // data and format 1's column families beside it.
+    // What a crash between the format mark and the drops leaves: the new
+    // format's data and format 1's column families beside it.
     with_raw_db(dir, {"default", "log", "streams", "client_ids", "meta", "events", "global"},
                 [](rocksdb::DB&, auto&) {});
     {
-        // A read-only open (belay inspect) reads it as the format 2 log it is.
+        // A read-only open (belay inspect) reads it as the log it is.
         auto ro = event_log::open_read_only(dir.str());
         REQUIRE(ro);
         CHECK(drain((*ro)->read_stream(a)).size() == 1);
@@ -199,4 +211,76 @@ TEST_CASE("a format 1 log with two events at one position is not converted") {
     events[3].position = events[2].position;  // b's second claims a's second's place
     write_format_1(dir, events);
     check_not_converted(dir);
+}
+
+TEST_CASE("a format 2 log is marked 3 at its first writable open, its events as they were") {
+    temp_dir dir;
+    auto a = session_id::generate();
+    {
+        auto log = open_log(dir);
+        for (int i = 0; i < 3; ++i)
+            log->append(pose_request(a, "c" + std::to_string(i))).value();
+    }
+    std::vector<event> events = drain(open_log(dir)->read_log());
+    REQUIRE(events.size() == 3);
+    auto mark = [&](const char* format) {
+        with_raw_db(dir, current_cfs, [&](rocksdb::DB& db, auto& h) {
+            REQUIRE(db.Put(rocksdb::WriteOptions{}, h[4], "format", format).ok());
+        });
+    };
+    // As format 2 stored them: every payload JSON.
+    with_raw_db(dir, current_cfs, [&](rocksdb::DB& db, auto& h) {
+        for (auto& e : events)
+            REQUIRE(db.Put(rocksdb::WriteOptions{}, h[1], layout::position_key(e.position),
+                           json_record(e))
+                        .ok());
+    });
+    mark("2");
+    {
+        auto ro = event_log::open_read_only(dir.str());
+        REQUIRE(ro);
+        auto read = drain((*ro)->read_log());
+        REQUIRE(read.size() == 3);
+        CHECK(same(read[2], events[2]));
+    }
+    {
+        auto log = open_log(dir);
+        auto read = drain(log->read_log());
+        REQUIRE(read.size() == 3);
+        for (std::size_t i = 0; i < read.size(); ++i)
+            CHECK(same(read[i], events[i]));
+        CHECK(log->append(pose_request(a, "c1")).value().duplicate);
+        CHECK(log->append(pose_request(a, "c3")).value().position == log_position{4});
+        auto report = verify_log(*log);
+        REQUIRE(report);
+        CHECK(report->ok());
+    }
+    with_raw_db(dir, current_cfs, [&](rocksdb::DB& db, auto& h) {
+        std::string value;
+        REQUIRE(db.Get(rocksdb::ReadOptions{}, h[4], "format", &value).ok());
+        CHECK(value == "3");
+        // The old records as they were, the new one packed.
+        REQUIRE(db.Get(rocksdb::ReadOptions{}, h[1], layout::position_key(log_position{1}), &value)
+                    .ok());
+        CHECK(value == json_record(events[0]));
+        REQUIRE(db.Get(rocksdb::ReadOptions{}, h[1], layout::position_key(log_position{4}), &value)
+                    .ok());
+        CHECK(value[0] == 2);
+    });
+
+    SECTION("a later build's mark is refused, read-only too; a mark of no format is corruption") {
+        log_options o;
+        o.data_dir = dir.str();
+        mark("4");
+        auto log = event_log::open(o);
+        REQUIRE_FALSE(log);
+        CHECK(log.error() == errc::new_format);
+        auto ro = event_log::open_read_only(dir.str());
+        REQUIRE_FALSE(ro);
+        CHECK(ro.error() == errc::new_format);
+        mark("3x");
+        log = event_log::open(o);
+        REQUIRE_FALSE(log);
+        CHECK(log.error() == errc::corruption);
+    }
 }

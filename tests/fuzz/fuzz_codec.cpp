@@ -1,7 +1,10 @@
 // Fuzzes the event codec (codec.hpp): decode arbitrary bytes; whatever
 // decodes must survive encode → decode unchanged, encode_unstamped +
 // stamp_event must equal encode_event, and the JSON Lines export of the
-// event (jsonl.hpp), when it parses back, must give the same event.
+// event (jsonl.hpp), when it parses back, must give the same event. The
+// input is also tried as a pose's text and as a packed pose
+// (packed_pose.hpp): what packs must print back to the same text, and what
+// unpacks must pack back to the same bytes.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +16,7 @@
 #include "belay/engine/codec.hpp"
 #include "belay/engine/jsonl.hpp"
 #include "belay/engine/validate.hpp"
+#include "packed_pose.hpp"
 
 namespace {
 
@@ -29,10 +33,20 @@ bool same_header(const event& a, const event& b) {
            a.author == b.author && a.client_id == b.client_id;
 }
 
+void check_packed_pose(std::string_view bytes) {
+    std::string text, packed;
+    if (pack_pose(bytes, packed) && (!unpack_pose(packed, text) || text != bytes))
+        fail("a packed pose does not print back to its text");
+    packed.clear();
+    if (unpack_pose(bytes, text) && (!pack_pose(text, packed) || packed != bytes))
+        fail("an unpacked pose does not pack back to its bytes");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    check_packed_pose(bytes);
     auto decoded = decode_event(bytes);
     if (!decoded) return 0;
     const event& e = *decoded;

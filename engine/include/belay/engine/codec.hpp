@@ -2,12 +2,15 @@
 // The binary encoding of an event as stored in the log.
 //
 // Layout (big-endian integers):
-//   u8  format (1)      u8  type
+//   u8  payload form    u8  type
 //   u64 position        u64 seq
 //   i64 recv_time_us    16  stream uuid
 //   varint author length,    author bytes
 //   varint client id length, client id bytes
-//   payload bytes (the rest: compact JSON)
+//   payload bytes (the rest): compact JSON (form 1), or a pose_updated's
+//   pose packed (form 2, src/packed_pose.hpp), which decodes to the same
+//   JSON text. Encoding packs every pose it can; decoding gives back the
+//   text either way.
 //
 // position and seq sit at fixed offsets so that the group-commit writer can
 // stamp them into an already encoded record.

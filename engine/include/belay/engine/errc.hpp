@@ -19,6 +19,7 @@ enum class errc {
     busy,              // the data directory is locked by another process
     stream_purged,     // the stream was purged: it takes no more events
     old_format,        // a format 1 log opened read-only: a writable open converts it
+    new_format,        // the log is in a format a later build wrote
 };
 
 const boost::system::error_category& engine_category() noexcept;
