@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "belay/engine/bytes.hpp"
+#include "digits.hpp"
 
 namespace belay::engine {
 namespace {
@@ -16,7 +16,7 @@ constexpr std::string_view suffix = "]}";
 // Number header: sign, integer part not 0 (a varint follows), fraction
 // digits (0: no fraction).
 constexpr unsigned negative_bit = 0x80, integer_bit = 0x40, fraction_mask = 0x3F;
-constexpr int max_digits = 19;  // 10^19 - 1 fits in 64 bits
+constexpr unsigned max_digits = 19;  // 10^19 - 1 fits in 64 bits
 
 // The keys by their two-bit codes, quotes and colon included.
 constexpr std::array<std::string_view, 4> keys = {"\"x\":", "\"y\":", "\"z\":", "\"visibility\":"};
@@ -30,6 +30,15 @@ constexpr auto powers = [] {
     return p;
 }();
 
+// The bytes a fraction of n digits takes, little-endian: the fewest that
+// hold 10^n - 1 (so the count needs no varint's continuation bits).
+constexpr auto fraction_bytes = [] {
+    std::array<unsigned, max_digits + 1> b{};
+    for (std::size_t n = 1; n < b.size(); ++n)
+        b[n] = static_cast<unsigned>((std::bit_width(powers[n] - 1) + 7) / 8);
+    return b;
+}();
+
 constexpr auto digit_pairs = [] {
     std::array<char, 200> d{};
     for (int i = 0; i < 100; ++i) {
@@ -39,17 +48,38 @@ constexpr auto digit_pairs = [] {
     return d;
 }();
 
-bool is_digit(char c) {
-    return static_cast<unsigned char>(c - '0') < 10;
+// A varint at `w`; past it.
+[[gnu::always_inline]] inline char* put_varint(char* w, std::uint64_t v) {
+    while (v >= 0x80) {
+        *w++ = static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    *w++ = static_cast<char>(v);
+    return w;
 }
 
+// The low `n` bytes of `v`, little-endian, at `w` (which has room for 8).
+[[gnu::always_inline]] inline char* put_le(char* w, std::uint64_t v, unsigned n) {
+    if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(w, &v, 8);
+    } else {
+        for (unsigned i = 0; i < n; ++i)
+            w[i] = static_cast<char>(v >> (8 * i));
+    }
+    return w + n;
+}
+
+// Writes at `w`, which stays within `limit` (checked per number, so that
+// the packed form, always shorter than its text, can be written straight
+// into a string sized for the text).
 struct packer {
     const char* p;
     const char* end;
-    std::string& out;
+    char* w;
+    char* limit;
 
     // A key, its quotes and colon; its code, or -1.
-    int key() {
+    [[gnu::always_inline]] int key() {
         if (end - p < 4 || p[0] != '"') return -1;
         if (p[2] == '"' && p[3] == ':' && p[1] >= 'x' && p[1] <= 'z') {
             const int code = p[1] - 'x';
@@ -64,53 +94,51 @@ struct packer {
         return 3;
     }
 
-    // One to max_digits digits.
-    bool digits(std::uint64_t& value, int& count) {
+    // One to max_digits digits: their count, or 0.
+    [[gnu::always_inline]] unsigned digit_run(std::uint64_t& value) {
         const char* start = p;
-        value = 0;
-        while (p < end && is_digit(*p)) {
-            if (p - start == max_digits) return false;
-            value = value * 10 + static_cast<unsigned>(*p - '0');
-            ++p;
-        }
-        count = static_cast<int>(p - start);
-        return count > 0;
+        p = digits::skip(p, end);
+        const auto count = static_cast<unsigned>(p - start);
+        if (count == 0 || count > max_digits) return 0;
+        value = digits::value(start, count, end);
+        return count;
     }
 
     // What follows is checked by the caller: a number ends at ',' or '}'
     // (so "01" or "1e5" is refused there).
-    bool number() {
+    [[gnu::always_inline]] bool number() {
+        constexpr std::ptrdiff_t max_bytes = 1 + 10 + 8;
+        if (limit - w < max_bytes || p == end) return false;
         unsigned header = 0;
-        if (p < end && *p == '-') {
+        if (*p == '-') {
             header |= negative_bit;
             ++p;
         }
         if (p == end) return false;
         std::uint64_t integer = 0, fraction = 0;
-        int count = 0, fraction_digits = 0;
+        unsigned fraction_digits = 0;
         if (*p == '0')
             ++p;
-        else if (!digits(integer, count))
+        else if (digit_run(integer) == 0)
             return false;
         if (p < end && *p == '.') {
             ++p;
-            if (!digits(fraction, fraction_digits)) return false;
+            fraction_digits = digit_run(fraction);
+            if (fraction_digits == 0) return false;
         }
         if (integer != 0) header |= integer_bit;
-        header |= static_cast<unsigned>(fraction_digits);
-        out.push_back(static_cast<char>(header));
-        if (integer != 0) put_varint(out, integer);
-        if (fraction_digits != 0) put_varint(out, fraction);
+        *w++ = static_cast<char>(header | fraction_digits);
+        if (integer != 0) w = put_varint(w, integer);
+        if (fraction_digits != 0) w = put_le(w, fraction, fraction_bytes[fraction_digits]);
         return true;
     }
 
     // Shape byte: the key count less one in bits 0-1, the first three keys'
     // codes in bits 2-7 (a fourth is the one left; unused bits are 0).
     bool landmark() {
-        if (p == end || *p != '{') return false;
+        if (p == end || *p != '{' || w == limit) return false;
         ++p;
-        const std::size_t shape_at = out.size();
-        out.push_back(0);
+        char* shape_at = w++;
         unsigned seen = 0, shape = 0, count = 0;
         for (;;) {
             const int code = key();
@@ -122,13 +150,13 @@ struct packer {
             if (*p++ == '}') break;
             if (p[-1] != ',') return false;
         }
-        out[shape_at] = static_cast<char>(shape | (count - 1));
+        *shape_at = static_cast<char>(shape | (count - 1));
         return true;
     }
 };
 
 // `width` digits of `v` (< 10^width), zero-padded; past them.
-char* put_digits(char* at, std::uint64_t v, int width) {
+[[gnu::always_inline]] inline char* put_digits(char* at, std::uint64_t v, unsigned width) {
     char* const end = at + width;
     char* q = end;
     while (q - at >= 2) {
@@ -140,35 +168,81 @@ char* put_digits(char* at, std::uint64_t v, int width) {
     return end;
 }
 
-int width(std::uint64_t v) {
-    int n = 1;
-    while (n < max_digits && v >= powers[static_cast<std::size_t>(n)])
+// Eight ASCII digits of `v` (< 10^8), zero-padded, the first in the lowest
+// byte: the two halves of four digits in 32-bit lanes, each split into
+// 16-bit lanes of two digits, each into bytes (x / 100 as x * 10486 >> 20
+// for x < 10^4, y / 10 as y * 103 >> 10 for y < 100).
+[[gnu::always_inline]] inline std::uint64_t ascii8(std::uint64_t v) {
+    std::uint64_t x = v / 10000 | (v % 10000) << 32;
+    const std::uint64_t hundreds = (x * 10486 >> 20) & 0x0000007F0000007F;
+    x = hundreds | (x - hundreds * 100) << 16;
+    const std::uint64_t tens = (x * 103 >> 10) & 0x000F000F000F000F;
+    x = tens | (x - tens * 10) << 8;
+    return x + digits::zeros;
+}
+
+// The last `n` (1 to 8) of ascii8(v) at `at`, which has room for 8.
+[[gnu::always_inline]] inline char* put_ascii8(char* at, std::uint64_t v, unsigned n) {
+    const std::uint64_t text = ascii8(v) >> (8 * (8 - n));
+    std::memcpy(at, &text, 8);
+    return at + n;
+}
+
+// A fraction's `width` digits (< 10^width), at `at` with room for 8 more.
+[[gnu::always_inline]] inline char* put_fraction(char* at, std::uint64_t v, unsigned width) {
+    if constexpr (std::endian::native == std::endian::little) {
+        if (width <= 8) return put_ascii8(at, v, width);
+        if (width <= 16) {
+            at = put_ascii8(at, v / powers[8], width - 8);
+            return put_ascii8(at, v % powers[8], 8);
+        }
+    }
+    return put_digits(at, v, width);
+}
+
+unsigned width(std::uint64_t v) {
+    unsigned n = 1;
+    while (n < max_digits && v >= powers[n])
         ++n;
     return n;
 }
+
+// The keys in 16-byte slots, so that each is one fixed-size copy.
+constexpr auto key_slots = [] {
+    std::array<std::array<char, 16>, 4> slots{};
+    for (std::size_t k = 0; k < keys.size(); ++k)
+        for (std::size_t i = 0; i < keys[k].size(); ++i)
+            slots[k][i] = keys[k][i];
+    return slots;
+}();
 
 struct unpacker {
     const std::uint8_t* p;
     const std::uint8_t* end;
 
     // A varint in its shortest spelling, below `limit`.
-    bool varint(std::uint64_t& v, std::uint64_t limit) {
+    [[gnu::always_inline]] bool varint(std::uint64_t& v, std::uint64_t limit) {
+        if (p < end && *p < 0x80) {
+            v = *p++;
+            return v < limit;
+        }
         v = 0;
         for (int shift = 0; p < end && shift < 64; shift += 7) {
             const std::uint64_t byte = *p++;
             if (shift == 63 && byte > 1) return false;
             v |= (byte & 0x7F) << shift;
-            if ((byte & 0x80) == 0) return (byte != 0 || shift == 0) && v < limit;
+            if ((byte & 0x80) == 0) return byte != 0 && v < limit;
         }
         return false;
     }
 
-    char* number(char* at) {
+    [[gnu::always_inline]] char* number(char* at) {
         if (p == end) return nullptr;
         const unsigned header = *p++;
-        const int fraction_digits = static_cast<int>(header & fraction_mask);
+        const unsigned fraction_digits = header & fraction_mask;
         if (fraction_digits > max_digits) return nullptr;
-        if ((header & negative_bit) != 0) *at++ = '-';
+        *at = '-';
+        at += header >> 7;
         std::uint64_t v;
         if ((header & integer_bit) != 0) {
             if (!varint(v, powers[max_digits]) || v == 0) return nullptr;
@@ -177,35 +251,44 @@ struct unpacker {
             *at++ = '0';
         }
         if (fraction_digits != 0) {
-            if (!varint(v, powers[static_cast<std::size_t>(fraction_digits)])) return nullptr;
+            const unsigned bytes = fraction_bytes[fraction_digits];
+            if (static_cast<unsigned>(end - p) < bytes) return nullptr;
+            v = 0;
+            if (std::endian::native == std::endian::little && end - p >= 8) {
+                std::memcpy(&v, p, 8);
+                v &= ~std::uint64_t{0} >> (64 - 8 * bytes);
+            } else {
+                for (unsigned i = 0; i < bytes; ++i)
+                    v |= std::uint64_t{p[i]} << (8 * i);
+            }
+            p += bytes;
+            if (v >= powers[fraction_digits]) return nullptr;
             *at++ = '.';
-            at = put_digits(at, v, fraction_digits);
+            at = put_fraction(at, v, fraction_digits);
         }
         return at;
     }
 
-    bool landmark(std::string& out) {
+    // One landmark at `at`, which has room for max_landmark_chars + 16.
+    char* landmark(char* at) {
         const unsigned shape = *p++;
         const unsigned count = (shape & 3) + 1;
-        if (count < 3 && (shape >> (2 + 2 * count)) != 0) return false;
-        char text[max_landmark_chars];
-        char* at = text;
+        if (count < 3 && (shape >> (2 + 2 * count)) != 0) return nullptr;
         *at++ = '{';
         unsigned seen = 0;
         for (unsigned i = 0; i < count; ++i) {
             const unsigned code =
                 i < 3 ? shape >> (2 + 2 * i) & 3 : static_cast<unsigned>(std::countr_one(seen));
-            if ((seen >> code & 1) != 0) return false;
+            if ((seen >> code & 1) != 0) return nullptr;
             seen |= 1u << code;
             if (i != 0) *at++ = ',';
-            std::memcpy(at, keys[code].data(), keys[code].size());
+            std::memcpy(at, key_slots[code].data(), 16);
             at += keys[code].size();
             at = number(at);
-            if (at == nullptr) return false;
+            if (at == nullptr) return nullptr;
         }
         *at++ = '}';
-        out.append(text, static_cast<std::size_t>(at - text));
-        return true;
+        return at;
     }
 };
 
@@ -216,9 +299,18 @@ bool pack_pose(std::string_view json, std::string& out) {
         !json.ends_with(suffix))
         return false;
     const std::size_t start = out.size();
-    packer k{json.data() + prefix.size(), json.data() + json.size() - suffix.size(), out};
+    // The packed form is shorter than the text; the slack is for the
+    // eight-byte stores.
+    constexpr std::size_t slack = 32;
+    out.resize(start + json.size() + slack);
+    char* const base = out.data() + start;
+    packer k{json.data() + prefix.size(), json.data() + json.size() - suffix.size(), base,
+             base + json.size() + slack};
     while (k.landmark()) {
-        if (k.p == k.end) return true;
+        if (k.p == k.end) {
+            out.resize(start + static_cast<std::size_t>(k.w - base));
+            return true;
+        }
         if (*k.p++ != ',') break;
     }
     out.resize(start);
@@ -226,15 +318,26 @@ bool pack_pose(std::string_view json, std::string& out) {
 }
 
 bool unpack_pose(std::string_view packed, std::string& out) {
+    // Written here, then copied once: a string cannot grow without
+    // zeroing what it grows by.
+    thread_local std::string text;
+    constexpr std::size_t room = max_landmark_chars + 16;
     unpacker u{reinterpret_cast<const std::uint8_t*>(packed.data()),
                reinterpret_cast<const std::uint8_t*>(packed.data() + packed.size())};
     if (u.p == u.end) return false;
-    out.assign(prefix);
+    if (text.size() < prefix.size() + room) text.resize(4096);
+    std::memcpy(text.data(), prefix.data(), prefix.size());
+    std::size_t size = prefix.size();
     for (bool first = true; u.p != u.end; first = false) {
-        if (!first) out.push_back(',');
-        if (!u.landmark(out)) return false;
+        if (text.size() - size < room + 1 + suffix.size()) text.resize(text.size() * 2);
+        char* at = text.data() + size;
+        if (!first) *at++ = ',';
+        at = u.landmark(at);
+        if (at == nullptr) return false;
+        size = static_cast<std::size_t>(at - text.data());
     }
-    out.append(suffix);
+    std::memcpy(text.data() + size, suffix.data(), suffix.size());
+    out.assign(text.data(), size + suffix.size());
     return true;
 }
 

@@ -11,7 +11,8 @@
 // landmark by landmark: a shape byte (how many of the keys x, y, z and
 // visibility, in which order, each at most once), then each number as a
 // header byte (sign; integer part 0 or a varint to follow; the count of
-// fraction digits, 0 to 19) and the fraction's digits as a varint, leading
+// fraction digits, 0 to 19) and the fraction's value in as many bytes as
+// that count needs (".25" one, ".512" two, ".5123456" three), its leading
 // zeros restored from the count. Numbers without an exponent, integer and
 // fraction parts of at most 19 digits: anything else is not packed, and the
 // payload stays JSON. The packed form has one spelling per text, so unpack

@@ -14,13 +14,13 @@
 // path gives its answer, errors and their wording included.
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
+#include "digits.hpp"
 #include "validate_paths.hpp"
 
 namespace belay::engine {
@@ -33,35 +33,6 @@ constexpr std::size_t max_integer_digits = 15;
 
 bool is_space(char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-// Past a run of ASCII digits, eight bytes at a time while it can: the
-// first byte that is not a digit is found without a loop, so a short
-// number costs one step.
-[[gnu::always_inline]] inline const char* skip_digits(const char* p, const char* end) {
-    if constexpr (std::endian::native == std::endian::little) {
-        constexpr std::uint64_t zeros = 0x3030303030303030, high = 0xF0F0F0F0F0F0F0F0,
-                                low = 0x0F0F0F0F0F0F0F0F, six = 0x0606060606060606,
-                                carry = 0x1010101010101010;
-        while (end - p >= 8) {
-            std::uint64_t v;
-            std::memcpy(&v, p, 8);
-            // A digit is 0x30-0x39: XOR 0x30 leaves 0-9, whose high nibble
-            // is 0 and to whose low nibble adding 6 carries nothing. A byte
-            // that fails either is not a digit; the first such ends the run.
-            const std::uint64_t x = v ^ zeros;
-            const std::uint64_t not_digit = (x & high) | (((x & low) + six) & carry);
-            if (not_digit != 0) return p + (std::countr_zero(not_digit) >> 3);
-            p += 8;
-        }
-    }
-    while (p < end && is_digit(*p))
-        ++p;
-    return p;
 }
 
 struct scanner {
@@ -130,7 +101,7 @@ struct scanner {
         if (*p == '0') {
             ++p;
         } else if (*p >= '1' && *p <= '9') {
-            p = skip_digits(p, end);
+            p = digits::skip(p, end);
         } else {
             return false;
         }
@@ -139,7 +110,7 @@ struct scanner {
         const char* fraction = p;
         if (p < end && *p == '.') {
             fraction = ++p;
-            p = skip_digits(p, end);
+            p = digits::skip(p, end);
             if (p == fraction) return false;
         }
         if (p < end && (*p == 'e' || *p == 'E')) return false;
