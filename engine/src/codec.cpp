@@ -15,7 +15,8 @@ constexpr std::uint8_t payload_packed_pose = 2;  // packed_pose.hpp
 
 void encode_parts(std::string& out, log_position position, seq s, session_id stream,
                   event_type type, std::int64_t recv_time_us, std::string_view author,
-                  std::string_view client_id, std::string_view payload) {
+                  std::string_view client_id, std::string_view payload,
+                  std::string_view packed_pose = {}) {
     std::size_t start = out.size();
     out.resize(start + codec_header_size);
     char* p = out.data() + start;
@@ -27,15 +28,22 @@ void encode_parts(std::string& out, log_position position, seq s, session_id str
     std::memcpy(p + 26, stream.bytes().data(), 16);
     put_bytes(out, author);
     put_bytes(out, client_id);
-    if (type == event_type::pose_updated && pack_pose(payload, out))
-        out[start] = static_cast<char>(payload_packed_pose);
-    else
+    if (type != event_type::pose_updated) {
         out.append(payload);
+    } else if (!packed_pose.empty()) {
+        out.append(packed_pose);
+        out[start] = static_cast<char>(payload_packed_pose);
+    } else if (pack_pose(payload, out)) {
+        out[start] = static_cast<char>(payload_packed_pose);
+    } else {
+        out.append(payload);
+    }
 }
 
+// Room for the varints, and for pack_pose's slack past the payload's size.
 std::size_t encoded_size(std::string_view author, std::string_view client_id,
                          std::string_view payload) {
-    return codec_header_size + 20 + author.size() + client_id.size() + payload.size();
+    return codec_header_size + 20 + 32 + author.size() + client_id.size() + payload.size();
 }
 
 }  // namespace
@@ -54,10 +62,10 @@ std::string encode_event(const event& e) {
 
 std::string encode_unstamped(session_id stream, event_type type, std::int64_t recv_time_us,
                              std::string_view author, std::string_view client_id,
-                             std::string_view payload) {
+                             std::string_view payload, std::string_view packed_pose) {
     std::string out;
-    out.reserve(encoded_size(author, client_id, payload));
-    encode_parts(out, {}, {}, stream, type, recv_time_us, author, client_id, payload);
+    out.reserve(encoded_size(author, client_id, packed_pose.empty() ? payload : packed_pose));
+    encode_parts(out, {}, {}, stream, type, recv_time_us, author, client_id, payload, packed_pose);
     return out;
 }
 

@@ -45,8 +45,8 @@ void event_log::append_async(std::vector<append_request> requests, append_callba
     for (auto& r : requests) {
         if (r.stream.is_nil()) return done(errc::invalid_argument);
         if (r.recv_time_us == 0) r.recv_time_us = now;
-        p.records.push_back(
-            encode_unstamped(r.stream, r.type, r.recv_time_us, r.author, r.client_id, r.payload));
+        p.records.push_back(encode_unstamped(r.stream, r.type, r.recv_time_us, r.author,
+                                             r.client_id, r.payload, r.packed_pose));
     }
     p.requests = std::move(requests);
     p.done = std::move(done);

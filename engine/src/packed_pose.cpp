@@ -10,34 +10,14 @@
 namespace belay::engine {
 namespace {
 
+using namespace packed;
+
 constexpr std::string_view prefix = "{\"pose\":[";
 constexpr std::string_view suffix = "]}";
-
-// Number header: sign, integer part not 0 (a varint follows), fraction
-// digits (0: no fraction).
-constexpr unsigned negative_bit = 0x80, integer_bit = 0x40, fraction_mask = 0x3F;
-constexpr unsigned max_digits = 19;  // 10^19 - 1 fits in 64 bits
 
 // The keys by their two-bit codes, quotes and colon included.
 constexpr std::array<std::string_view, 4> keys = {"\"x\":", "\"y\":", "\"z\":", "\"visibility\":"};
 constexpr std::size_t max_landmark_chars = 2 + 3 + 4 * (13 + 1 + max_digits + 1 + max_digits);
-
-constexpr auto powers = [] {
-    std::array<std::uint64_t, max_digits + 1> p{};
-    p[0] = 1;
-    for (std::size_t i = 1; i < p.size(); ++i)
-        p[i] = p[i - 1] * 10;
-    return p;
-}();
-
-// The bytes a fraction of n digits takes, little-endian: the fewest that
-// hold 10^n - 1 (so the count needs no varint's continuation bits).
-constexpr auto fraction_bytes = [] {
-    std::array<unsigned, max_digits + 1> b{};
-    for (std::size_t n = 1; n < b.size(); ++n)
-        b[n] = static_cast<unsigned>((std::bit_width(powers[n] - 1) + 7) / 8);
-    return b;
-}();
 
 constexpr auto digit_pairs = [] {
     std::array<char, 200> d{};
@@ -48,34 +28,13 @@ constexpr auto digit_pairs = [] {
     return d;
 }();
 
-// A varint at `w`; past it.
-[[gnu::always_inline]] inline char* put_varint(char* w, std::uint64_t v) {
-    while (v >= 0x80) {
-        *w++ = static_cast<char>((v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    *w++ = static_cast<char>(v);
-    return w;
-}
-
-// The low `n` bytes of `v`, little-endian, at `w` (which has room for 8).
-[[gnu::always_inline]] inline char* put_le(char* w, std::uint64_t v, unsigned n) {
-    if constexpr (std::endian::native == std::endian::little) {
-        std::memcpy(w, &v, 8);
-    } else {
-        for (unsigned i = 0; i < n; ++i)
-            w[i] = static_cast<char>(v >> (8 * i));
-    }
-    return w + n;
-}
-
-// Writes at `w`, which stays within `limit` (checked per number, so that
-// the packed form, always shorter than its text, can be written straight
-// into a string sized for the text).
+// Reads the text; a pose_writer writes at `w`, which stays within `limit`
+// (checked per number, so that the packed form, always shorter than its
+// text, can be written straight into a string sized for the text).
 struct packer {
     const char* p;
     const char* end;
-    char* w;
+    pose_writer out;
     char* limit;
 
     // A key, its quotes and colon; its code, or -1.
@@ -107,13 +66,9 @@ struct packer {
     // What follows is checked by the caller: a number ends at ',' or '}'
     // (so "01" or "1e5" is refused there).
     [[gnu::always_inline]] bool number() {
-        constexpr std::ptrdiff_t max_bytes = 1 + 10 + 8;
-        if (limit - w < max_bytes || p == end) return false;
-        unsigned header = 0;
-        if (*p == '-') {
-            header |= negative_bit;
-            ++p;
-        }
+        if (limit - out.w < pose_writer::max_number_bytes || p == end) return false;
+        const bool negative = *p == '-';
+        if (negative) ++p;
         if (p == end) return false;
         std::uint64_t integer = 0, fraction = 0;
         unsigned fraction_digits = 0;
@@ -126,31 +81,25 @@ struct packer {
             fraction_digits = digit_run(fraction);
             if (fraction_digits == 0) return false;
         }
-        if (integer != 0) header |= integer_bit;
-        *w++ = static_cast<char>(header | fraction_digits);
-        if (integer != 0) w = put_varint(w, integer);
-        if (fraction_digits != 0) w = put_le(w, fraction, fraction_bytes[fraction_digits]);
+        out.number(negative, integer, fraction, fraction_digits);
         return true;
     }
 
-    // Shape byte: the key count less one in bits 0-1, the first three keys'
-    // codes in bits 2-7 (a fourth is the one left; unused bits are 0).
     bool landmark() {
-        if (p == end || *p != '{' || w == limit) return false;
+        if (p == end || *p != '{' || out.w == limit) return false;
         ++p;
-        char* shape_at = w++;
-        unsigned seen = 0, shape = 0, count = 0;
+        out.begin_landmark();
+        unsigned seen = 0;
         for (;;) {
             const int code = key();
             if (code < 0 || (seen >> code & 1) != 0) return false;
             seen |= 1u << code;
-            if (count < 3) shape |= static_cast<unsigned>(code) << (2 + 2 * count);
-            ++count;
+            out.key(static_cast<unsigned>(code));
             if (!number() || p == end) return false;
             if (*p++ == '}') break;
             if (p[-1] != ',') return false;
         }
-        *shape_at = static_cast<char>(shape | (count - 1));
+        out.end_landmark();
         return true;
     }
 };
@@ -304,11 +253,13 @@ bool pack_pose(std::string_view json, std::string& out) {
     constexpr std::size_t slack = 32;
     out.resize(start + json.size() + slack);
     char* const base = out.data() + start;
-    packer k{json.data() + prefix.size(), json.data() + json.size() - suffix.size(), base,
+    packer k{json.data() + prefix.size(),
+             json.data() + json.size() - suffix.size(),
+             {base},
              base + json.size() + slack};
     while (k.landmark()) {
         if (k.p == k.end) {
-            out.resize(start + static_cast<std::size_t>(k.w - base));
+            out.resize(start + static_cast<std::size_t>(k.out.w - base));
             return true;
         }
         if (*k.p++ != ',') break;

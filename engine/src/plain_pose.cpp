@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "digits.hpp"
+#include "packed_pose.hpp"
 #include "validate_paths.hpp"
 
 namespace belay::engine {
@@ -39,6 +40,11 @@ struct scanner {
     const char* p;
     const char* end;
     bool spaced = false;  // whitespace was skipped somewhere
+    // The pose packed as it is read (packed_pose.hpp), within `pack_limit`;
+    // `packing` turns false at a number the form cannot hold.
+    packed::pose_writer packer{nullptr};
+    char* pack_limit = nullptr;
+    bool packing = false;
 
     void space() {
         const char* start = p;
@@ -115,46 +121,71 @@ struct scanner {
         }
         if (p < end && (*p == 'e' || *p == 'E')) return false;
         if (static_cast<std::size_t>(p - start) > max_number_chars) return false;
-        if (!unit || negative) return !unit;
-        if (*integer == '0') return true;
-        return *integer == '1' && integer_digits == 1 &&
-               std::all_of(fraction, p, [](char c) { return c == '0'; });
+        if (unit && (negative || !(*integer == '0' ||
+                                   (*integer == '1' && integer_digits == 1 &&
+                                    std::all_of(fraction, p, [](char c) { return c == '0'; })))))
+            return false;
+        if (packing) pack(negative, integer, integer_digits, fraction);
+        return true;
+    }
+
+    // The number that ends at `p`, in the packed form.
+    void pack(bool negative, const char* integer, std::size_t integer_digits,
+              const char* fraction) {
+        const auto fraction_digits = static_cast<unsigned>(p - fraction);
+        if (fraction_digits > packed::max_digits ||
+            pack_limit - packer.w < packed::pose_writer::max_number_bytes) {
+            packing = false;
+            return;
+        }
+        const std::uint64_t whole =
+            *integer == '0' ? 0
+                            : digits::value(integer, static_cast<unsigned>(integer_digits), end);
+        const std::uint64_t part =
+            fraction_digits == 0 ? 0 : digits::value(fraction, fraction_digits, end);
+        packer.number(negative, whole, part, fraction_digits);
     }
 
     bool landmark() {
         if (!eat('{')) return false;
-        bool x = false, y = false, z = false, visibility = false;
+        if (packing) {
+            if (pack_limit - packer.w < 1)
+                packing = false;
+            else
+                packer.begin_landmark();
+        }
+        // x, y, z, visibility: the packed form's key codes.
+        constexpr unsigned visibility = 3;
+        bool seen[4] = {};
         for (;;) {
             space();
             if (!eat('"')) return false;
             if (end - p < 2) return false;
-            bool* seen = nullptr;
+            unsigned key = 0;
             switch (*p) {
                 case 'x':
-                    seen = &x;
-                    break;
                 case 'y':
-                    seen = &y;
-                    break;
                 case 'z':
-                    seen = &z;
+                    key = static_cast<unsigned>(*p - 'x');
+                    if (p[1] != '"') return false;
+                    p += 2;
                     break;
                 case 'v':
-                    seen = &visibility;
+                    key = visibility;
+                    if (!literal("visibility\"")) return false;
                     break;
                 default:
                     return false;
             }
-            if (seen == &visibility) {
-                if (!literal("visibility\"")) return false;
-            } else {
-                if (p[1] != '"') return false;
-                p += 2;
-            }
-            if (*seen || !colon() || !number(seen == &visibility)) return false;
-            *seen = true;
+            if (seen[key] || !colon()) return false;
+            if (packing) packer.key(key);
+            if (!number(key == visibility)) return false;
+            seen[key] = true;
             space();
-            if (eat('}')) return x && y;
+            if (eat('}')) {
+                if (packing) packer.end_landmark();
+                return seen[0] && seen[1];
+            }
             if (!eat(',')) return false;
         }
     }
@@ -194,6 +225,12 @@ bool validate_plain_pose(std::string_view text, const validation_limits& limits,
             have_id = true;
         } else if (s.literal("pose\"")) {
             if (!pose.empty() || !s.colon()) return false;
+            // The packed form is shorter than the pose's text (the slack is
+            // for its eight-byte stores).
+            out.packed_pose.resize(static_cast<std::size_t>(s.end - s.p) + 32);
+            s.packer.w = out.packed_pose.data();
+            s.pack_limit = s.packer.w + out.packed_pose.size();
+            s.packing = true;
             const char* start = s.p;
             const bool spaced_before = s.spaced;
             s.spaced = false;
@@ -213,6 +250,8 @@ bool validate_plain_pose(std::string_view text, const validation_limits& limits,
 
     out.type = event_type::pose_updated;
     out.client_id.assign(id);
+    out.packed_pose.resize(s.packing ? static_cast<std::size_t>(s.packer.w - out.packed_pose.data())
+                                     : 0);
     out.payload.clear();
     out.payload.reserve(pose.size() + 10);
     out.payload += "{\"pose\":";

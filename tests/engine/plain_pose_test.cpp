@@ -1,5 +1,6 @@
 // The pose fast path against the full validator: whatever the fast path
-// takes, it must give exactly what the full path gives; and it must take
+// takes, it must give exactly what the full path gives, and the pose it
+// packs on the way must be what packing the payload gives; and it must take
 // the poses rigs send, or the live path quietly loses its speed.
 
 #include <catch2/catch_test_macros.hpp>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "belay/engine/validate.hpp"
+#include "packed_pose.hpp"
 #include "validate_paths.hpp"
 
 using namespace belay::engine;
@@ -30,6 +32,11 @@ bool same_as_full_path(std::string_view text, const validation_limits& limits = 
     CHECK(fast.type == expected.type);
     CHECK(fast.client_id == expected.client_id);
     CHECK(fast.payload == expected.payload);
+    std::string packed;
+    if (pack_pose(fast.payload, packed))
+        CHECK(fast.packed_pose == packed);
+    else
+        CHECK(fast.packed_pose.empty());
     return true;
 }
 

@@ -4,7 +4,8 @@
 // events, a client id within its limit and a payload that is valid JSON; a
 // pose or climb payload holds the very value the message held (compared
 // re-printed by simdjson, so whitespace and number spelling do not count).
-// What the pose fast path takes, it must give exactly as the full path does.
+// What the pose fast path takes, it must give exactly as the full path does,
+// and the pose it packs on the way must be what packing the payload gives.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <simdjson.h>
 
 #include "belay/engine/validate.hpp"
+#include "packed_pose.hpp"
 #include "validate_paths.hpp"
 
 namespace {
@@ -47,6 +49,9 @@ void check_fast_path(const validation_limits& limits, std::string_view text) {
     if (fast.type != expected->type || fast.client_id != expected->client_id ||
         fast.payload != expected->payload)
         fail("fast path and full path disagree", text);
+    std::string packed;
+    if (!pack_pose(fast.payload, packed)) packed.clear();
+    if (fast.packed_pose != packed) fail("fast path packed the pose differently", text);
 }
 
 void check(message_validator& v, std::string_view text) {

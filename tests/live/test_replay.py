@@ -8,6 +8,7 @@ usage: /usr/bin/python3 test_replay.py BELAYD [TEST …]
 import asyncio
 import json
 import sys
+import tempfile
 import time
 
 import websockets
@@ -293,10 +294,58 @@ async def refusals(binary):
             except websockets.ConnectionClosed as e:
                 assert e.code == 4404, e.code
 
+# Poses as clients spell them: stored packed where the packed form can hold
+# them (engine/src/packed_pose.hpp), as JSON where it cannot; either way the
+# text comes back as it was sent, less its whitespace.
+SPELLINGS = [
+    '{"x":0.50,"y":-0.000,"z":1.0,"visibility":1}',
+    '{ "y" : 0.1234567890123456789 , "x" : 12 }',
+    '{"visibility":0.9,"z":-0.5,"y":0.25,"x":0.125}',
+    '{"x":1e-3,"y":2E+2}',
+    '{"x":0.12345678901234567890,"y":0}',
+    '{"x":-9007199254740993,"y":0.0000001}',
+]
+
+
+def pose_member(frame):
+    """The raw text of a frame's "pose" array (numbers hold no brackets)."""
+    start = frame.index('"pose":[') + len('"pose":')
+    depth = 0
+    for i in range(start, len(frame)):
+        depth += {"[": 1, "]": -1}.get(frame[i], 0)
+        if depth == 0:
+            return frame[start:i + 1]
+    raise AssertionError(frame)
+
+
+async def pose_text_survives_storage(binary):
+    poses = [f"[{s}]" for s in SPELLINGS] + ["[" + ",".join(SPELLINGS[:3] * 11) + "]"]
+    expected = ["".join(p.split()) for p in poses]
+    with tempfile.TemporaryDirectory(prefix="belay-live-") as data:
+        with Belayd(binary, data_dir=data) as b:
+            sid = b.make_session()
+            async with connect(b.url(sid)) as ws:
+                assert json.loads(await ws.recv())["type"] == "session_state"
+                for i, p in enumerate(poses):
+                    await ws.send(f'{{"type": "pose_update", "id": "t{i}", "pose": {p}}}')
+                    while json.loads(await ws.recv())["type"] != "ack":
+                        pass
+        with Belayd(binary, data_dir=data) as b:  # read back from disk
+            async with connect(b.replay_url(sid, speed=0)) as ws:
+                frames = []
+                while True:
+                    frame = await asyncio.wait_for(ws.recv(), 10)
+                    if json.loads(frame)["type"] == "replay_completed":
+                        break
+                    if '"pose_updated"' in frame:
+                        frames.append(frame)
+            assert [pose_member(f) for f in frames] == expected
+
 
 TESTS = {f.__name__: f for f in [
     pacing_at_speed_1_and_4, pause_play_and_speed_change, seek_lands_after_the_state,
-    from_seq_and_gap_cap, follow_hands_over_to_live, large_session_at_speed_0, refusals]}
+    from_seq_and_gap_cap, follow_hands_over_to_live, large_session_at_speed_0, refusals,
+    pose_text_survives_storage]}
 
 if __name__ == "__main__":
     sys.exit(run(TESTS, sys.argv))

@@ -278,6 +278,7 @@ void live_connection::handle_message(std::string_view text) {
     r.author = user_.username;
     r.client_id = m.client_id;
     r.payload = std::move(m.payload);
+    r.packed_pose = std::move(m.packed_pose);
     std::vector<engine::append_request> one;
     one.push_back(std::move(r));
     auto start = clock_type::now();

@@ -33,10 +33,12 @@ void encode_event(const event& e, std::string& out);
 std::string encode_event(const event& e);
 
 // Encodes an event that has no position and seq yet (both zero), straight
-// from its parts: what appenders do before the writer stamps it.
+// from its parts: what appenders do before the writer stamps it. A pose
+// packed on the way by the validator (validated_message::packed_pose) is
+// taken as it is; REQUIRES: it is what packing `payload` would give.
 std::string encode_unstamped(session_id stream, event_type type, std::int64_t recv_time_us,
                              std::string_view author, std::string_view client_id,
-                             std::string_view payload);
+                             std::string_view payload, std::string_view packed_pose = {});
 
 // Overwrites position and seq in an encoded record.
 // REQUIRES: record.size() >= codec_header_size.

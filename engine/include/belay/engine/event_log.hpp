@@ -43,6 +43,7 @@ struct append_request {
     // same id appends nothing and returns the original seq and position.
     std::string client_id;
     std::string payload;            // compact JSON object, already validated
+    std::string packed_pose;        // optional: validated_message::packed_pose
     std::int64_t recv_time_us = 0;  // 0: stamped by the log when queued
 };
 

@@ -45,6 +45,10 @@ struct validated_message {
     event_type type;        // the event it becomes: session_updated, climb_updated, pose_updated
     std::string client_id;  // the optional "id", empty if none
     std::string payload;  // compact JSON object with the event's fields only, in the client's text
+    // A pose's payload in the form the log stores it, when the validator
+    // produced it on the way (the common, plain pose); empty otherwise, and
+    // the log packs the payload itself. Pass it on in append_request.
+    std::string packed_pose;
 };
 
 struct validation_limits {
