@@ -11,7 +11,9 @@
 // 15 integer digits, so they are always finite; "visibility" is 0.… or 1,
 // 1.0…, so always within [0, 1]. Anything else (an escape, another key, a
 // non-ASCII byte, an error of any kind) is not handled here, and the full
-// path gives its answer, errors and their wording included.
+// path gives its answer, errors and their wording included. On the way, it
+// packs the pose as the log stores it (packed_pose.hpp), so that the
+// numbers are read once.
 
 #include <algorithm>
 #include <cstddef>
@@ -121,12 +123,18 @@ struct scanner {
         }
         if (p < end && (*p == 'e' || *p == 'E')) return false;
         if (static_cast<std::size_t>(p - start) > max_number_chars) return false;
-        if (unit && (negative || !(*integer == '0' ||
-                                   (*integer == '1' && integer_digits == 1 &&
-                                    std::all_of(fraction, p, [](char c) { return c == '0'; })))))
-            return false;
+        if (unit && !within_unit(negative, integer, integer_digits, fraction)) return false;
         if (packing) pack(negative, integer, integer_digits, fraction);
         return true;
+    }
+
+    // The number that ends at `p` is 0.…, or 1 and zeros.
+    bool within_unit(bool negative, const char* integer, std::size_t integer_digits,
+                     const char* fraction) const {
+        if (negative) return false;
+        if (*integer == '0') return true;
+        return *integer == '1' && integer_digits == 1 &&
+               std::all_of(fraction, p, [](char c) { return c == '0'; });
     }
 
     // The number that ends at `p`, in the packed form.
